@@ -1,0 +1,292 @@
+package org.elmosearch.elmo;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.elmosearch.elmo.OnnxGraph.BOOL;
+import static org.elmosearch.elmo.OnnxGraph.FLOAT;
+import static org.elmosearch.elmo.OnnxGraph.INT32;
+import static org.elmosearch.elmo.OnnxGraph.INT64;
+import static org.elmosearch.elmo.OnnxGraph.attr;
+import static org.elmosearch.elmo.OnnxGraph.ints;
+
+/**
+ * Builds the ONNX graph of an ELMo biLM from its weights.
+ *
+ * <p>Inputs: {@code char_ids int32[batch, time, W]} (rows framed by the sentence markers, padded rows all 0),
+ * {@code state_h [L, 2, batch, P]}, {@code state_c [L, 2, batch, C]}. Outputs: {@code char_cnn}, {@code highway},
+ * {@code token_embedding} per row, {@code layers [L+1, batch, time, 2P]} (padded rows 0), and the final states.
+ *
+ * <p>Variable lengths are handled without sorting: the backward direction runs over each sentence reversed in
+ * place ({@code ReverseSequence}), so both directions are a left-to-right recurrence over the same mask and run
+ * together in one {@code Scan} per layer, the directions stacked as a leading axis of size 2. Past a sentence's
+ * end the state is held and the output is 0, which keeps each sentence independent of the rest of the batch and
+ * makes the final state the one after its last token. The input half of every LSTM gate is one MatMul over all
+ * time steps before the Scan; the step itself only multiplies the previous output.
+ */
+final class ElmoGraphBuilder {
+
+    static final int OPSET = 17;
+    static final String CHAR_IDS = "char_ids";
+    static final String STATE_H = "state_h";
+    static final String STATE_C = "state_c";
+    static final String CHAR_CNN = "char_cnn";
+    static final String HIGHWAY = "highway";
+    static final String TOKEN_EMBEDDING = "token_embedding";
+    static final String LAYERS = "layers";
+    static final String FINAL_H = "final_h";
+    static final String FINAL_C = "final_c";
+    static final String OPTIONS_KEY = "elmo.options";
+
+    private static final String BATCH = "batch";
+    private static final String TIME = "time";
+
+    private final ElmoWeights weights;
+    private final ElmoOptions options;
+    private final OnnxGraph g = new OnnxGraph("elmo", "");
+
+    private ElmoGraphBuilder(ElmoWeights weights) {
+        this.weights = weights;
+        this.options = weights.options();
+    }
+
+    static ModelProto build(ElmoWeights weights) {
+        return new ElmoGraphBuilder(weights).model();
+    }
+
+    private ModelProto model() {
+        int p = options.projectionDim();
+        int c = options.cellDim();
+        int layers = options.lstmLayers();
+        g.input(CHAR_IDS, INT32, BATCH, TIME, options.maxCharactersPerToken());
+        g.input(STATE_H, FLOAT, layers, 2, BATCH, p);
+        g.input(STATE_C, FLOAT, layers, 2, BATCH, c);
+
+        String rowsShape = g.node("Shape", List.of(CHAR_IDS), attr("start", 0), attr("end", 2));
+        String cnn = charCnn();
+        String highway = highway(cnn);
+        String tokens = options.projectionDim() == options.filterTotal() && !weights.hasTokenProjection()
+                ? highway
+                : g.node("Add", List.of(g.node("MatMul", List.of(highway, tensor(ElmoWeights.PROJ_W))), tensor(ElmoWeights.PROJ_B)));
+        g.identity(byRow(cnn, rowsShape, options.filterTotal()), CHAR_CNN);
+        g.identity(byRow(highway, rowsShape, options.filterTotal()), HIGHWAY);
+        String tokenEmbedding = byRow(tokens, rowsShape, p);
+        g.identity(tokenEmbedding, TOKEN_EMBEDDING);
+
+        String mask = g.node("Greater", List.of(
+                g.node("ReduceMax", List.of(CHAR_IDS), ints("axes", 2), attr("keepdims", 0)), g.int32("zero_id", 0)));
+        String lengths = g.node("ReduceSum", List.of(g.node("Cast", List.of(mask), attr("to", INT64)), g.longs("time_axis", 1)),
+                attr("keepdims", 0));
+        String floatMask = g.node("Unsqueeze", List.of(g.node("Cast", List.of(mask), attr("to", FLOAT)), g.longs("last_axis", 2)));
+
+        List<String> outputs = new ArrayList<>();
+        outputs.add(g.node("Mul", List.of(g.node("Concat", List.of(tokenEmbedding, tokenEmbedding), attr("axis", 2)), floatMask)));
+        String forward = g.index("forward", 0);
+        String backward = g.index("backward", 1);
+        String firstAxis = g.longs("first_axis", 0);
+        String input = g.node("Concat", List.of(
+                g.node("Unsqueeze", List.of(tokenEmbedding, firstAxis)),
+                g.node("Unsqueeze", List.of(reverse(tokenEmbedding, lengths), firstAxis))), attr("axis", 0));
+        g.scalar("zero", 0f);
+        List<String> finalH = new ArrayList<>();
+        List<String> finalC = new ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            String[] scan = lstmLayer(l, input, mask);
+            finalH.add(g.node("Unsqueeze", List.of(scan[0], firstAxis)));
+            finalC.add(g.node("Unsqueeze", List.of(scan[1], firstAxis)));
+            String output = options.skipConnections() && l > 0 ? g.node("Add", List.of(scan[2], input)) : scan[2];
+            outputs.add(g.node("Concat", List.of(
+                    g.node("Gather", List.of(output, forward), attr("axis", 0)),
+                    reverse(g.node("Gather", List.of(output, backward), attr("axis", 0)), lengths)), attr("axis", 2)));
+            input = output;
+        }
+        List<String> stacked = outputs.stream().map(o -> g.node("Unsqueeze", List.of(o, firstAxis))).toList();
+        g.identity(g.node("Concat", stacked, attr("axis", 0)), LAYERS);
+        g.identity(g.node("Concat", finalH, attr("axis", 0)), FINAL_H);
+        g.identity(g.node("Concat", finalC, attr("axis", 0)), FINAL_C);
+
+        g.output(CHAR_CNN, FLOAT, BATCH, TIME, options.filterTotal());
+        g.output(HIGHWAY, FLOAT, BATCH, TIME, options.filterTotal());
+        g.output(TOKEN_EMBEDDING, FLOAT, BATCH, TIME, p);
+        g.output(LAYERS, FLOAT, options.outputLayers(), BATCH, TIME, options.outputDim());
+        g.output(FINAL_H, FLOAT, layers, 2, BATCH, p);
+        g.output(FINAL_C, FLOAT, layers, 2, BATCH, c);
+
+        return ModelProto.newBuilder()
+                .setIrVersion(8)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                .setProducerName("elmo-search")
+                .setGraph(g.build())
+                .addMetadataProps(StringStringEntryProto.newBuilder().setKey(OPTIONS_KEY).setValue(options.toJson()))
+                .build();
+    }
+
+    /** {@code [N, F]} after the char CNN, N = batch * time token rows. */
+    private String charCnn() {
+        int width = options.maxCharactersPerToken();
+        int dim = options.charEmbeddingDim();
+        float[] source = weights.get(ElmoWeights.CHAR_EMBED).data();
+        // Row 0 stays zero: it embeds the id of a padded (absent) character position.
+        float[] table = new float[(ElmoWeights.CHAR_EMBED_ROWS + 1) * dim];
+        System.arraycopy(source, 0, table, dim, source.length);
+        String ids = g.node("Reshape", List.of(CHAR_IDS, g.longs("char_rows", -1, width)));
+        String embedded = g.node("Gather", List.of(g.floats("char_table", table, ElmoWeights.CHAR_EMBED_ROWS + 1, dim), ids));
+        String channels = g.node("Transpose", List.of(embedded), ints("perm", 0, 2, 1));
+        List<String> banks = new ArrayList<>();
+        for (int i = 0; i < options.filters().size(); i++) {
+            ElmoOptions.Filter filter = options.filters().get(i);
+            String conv = g.node("Conv", List.of(channels,
+                    g.floats("cnn_w_" + i, convKernel(weights.get(ElmoWeights.cnnWeight(i)).data(), filter.width(), dim, filter.count()),
+                            filter.count(), dim, filter.width()),
+                    tensor(ElmoWeights.cnnBias(i))));
+            String max = g.node("ReduceMax", List.of(conv), ints("axes", 2), attr("keepdims", 0));
+            banks.add(g.node(options.activation() == ElmoOptions.Activation.RELU ? "Relu" : "Tanh", List.of(max)));
+        }
+        return banks.size() == 1 ? banks.get(0) : g.node("Concat", banks, attr("axis", 1));
+    }
+
+    /** TF's {@code [1, width, dim, count]} kernel as ONNX Conv's {@code [count, dim, width]}. */
+    private static float[] convKernel(float[] tf, int width, int dim, int count) {
+        float[] out = new float[tf.length];
+        for (int k = 0; k < width; k++) {
+            for (int e = 0; e < dim; e++) {
+                for (int f = 0; f < count; f++) {
+                    out[(f * dim + e) * width + k] = tf[(k * dim + e) * count + f];
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * bilm-tf's highway layers, always ReLU: {@code s = sigmoid(x Wc + bc); y = s * relu(x Wt + bt) + (1 - s) * x},
+     * the carry and transform products done as one MatMul.
+     */
+    private String highway(String x) {
+        int f = options.filterTotal();
+        String one = options.highwayLayers() > 0 ? g.scalar("one", 1f) : null;
+        for (int k = 0; k < options.highwayLayers(); k++) {
+            float[] carry = weights.get(ElmoWeights.highway(k, "W_carry")).data();
+            float[] transform = weights.get(ElmoWeights.highway(k, "W_transform")).data();
+            float[] both = new float[2 * f * f];
+            for (int r = 0; r < f; r++) {
+                System.arraycopy(carry, r * f, both, r * 2 * f, f);
+                System.arraycopy(transform, r * f, both, r * 2 * f + f, f);
+            }
+            float[] bias = concat(weights.get(ElmoWeights.highway(k, "b_carry")).data(), weights.get(ElmoWeights.highway(k, "b_transform")).data());
+            String z = g.node("Add", List.of(g.node("MatMul", List.of(x, g.floats("highway_w_" + k, both, f, 2 * f))),
+                    g.floats("highway_b_" + k, bias, 2 * f)));
+            String[] parts = g.nodes("Split", 2, List.of(z, g.longs("highway_split_" + k, f, f)), attr("axis", 1));
+            String gate = g.node("Sigmoid", List.of(parts[0]));
+            String transformed = g.node("Relu", List.of(parts[1]));
+            x = g.node("Add", List.of(g.node("Mul", List.of(gate, transformed)),
+                    g.node("Mul", List.of(g.node("Sub", List.of(one, gate)), x))));
+        }
+        return x;
+    }
+
+    /**
+     * One biLSTM layer over {@code input [2, batch, time, P]} (backward half already reversed per sentence).
+     * Returns the final h {@code [2, batch, P]}, final c {@code [2, batch, C]} and the outputs {@code [2, batch, time, P]}.
+     */
+    private String[] lstmLayer(int layer, String input, String mask) {
+        int p = options.projectionDim();
+        int c = options.cellDim();
+        float[] inputKernel = new float[2 * p * 4 * c];
+        float[] stateKernel = new float[2 * p * 4 * c];
+        float[] bias = new float[2 * 4 * c];
+        boolean projected = weights.hasCellProjection();
+        float[] projection = projected ? new float[2 * c * p] : null;
+        for (int d = 0; d < 2; d++) {
+            float[] w0 = weights.get(ElmoWeights.lstm(d, layer, "W_0")).data();
+            // W_0 stacks the kernel for x_t (first P rows) over the one for h_{t-1} (last P rows).
+            System.arraycopy(w0, 0, inputKernel, d * p * 4 * c, p * 4 * c);
+            System.arraycopy(w0, p * 4 * c, stateKernel, d * p * 4 * c, p * 4 * c);
+            float[] b = weights.get(ElmoWeights.lstm(d, layer, "B")).data();
+            System.arraycopy(b, 0, bias, d * 4 * c, 4 * c);
+            // TF's LSTMCell adds forget_bias=1.0 at run time; gates are laid out i, j, f, o.
+            for (int k = 2 * c; k < 3 * c; k++) {
+                bias[d * 4 * c + k] += 1f;
+            }
+            if (projected) {
+                System.arraycopy(weights.get(ElmoWeights.lstm(d, layer, "W_P_0")).data(), 0, projection, d * c * p, c * p);
+            }
+        }
+        String prefix = "lstm" + layer + "_";
+        String gatesIn = g.node("Add", List.of(
+                g.node("MatMul", List.of(input, g.floats(prefix + "w_input", inputKernel, 2, 1, p, 4 * c))),
+                g.floats(prefix + "bias", bias, 2, 1, 1, 4 * c)));
+        String stateKernelName = g.floats(prefix + "w_state", stateKernel, 2, p, 4 * c);
+        String projectionName = projected ? g.floats(prefix + "w_proj", projection, 2, c, p) : null;
+        String index = g.index(prefix + "index", layer);
+        String h0 = g.node("Gather", List.of(STATE_H, index), attr("axis", 0));
+        String c0 = g.node("Gather", List.of(STATE_C, index), attr("axis", 0));
+
+        OnnxGraph body = new OnnxGraph(prefix + "step", prefix + "step_");
+        String hPrev = body.input(prefix + "h_prev", FLOAT, 2, BATCH, p);
+        String cPrev = body.input(prefix + "c_prev", FLOAT, 2, BATCH, c);
+        String gatesT = body.input(prefix + "gates_t", FLOAT, 2, BATCH, 4 * c);
+        String maskT = body.input(prefix + "mask_t", BOOL, BATCH);
+        String z = body.node("Add", List.of(gatesT, body.node("MatMul", List.of(hPrev, stateKernelName))));
+        String[] ijfo = body.nodes("Split", 4, List.of(z, body.longs(prefix + "gate_split", c, c, c, c)), attr("axis", 2));
+        String cell = body.node("Add", List.of(
+                body.node("Mul", List.of(body.node("Sigmoid", List.of(ijfo[2])), cPrev)),
+                body.node("Mul", List.of(body.node("Sigmoid", List.of(ijfo[0])), body.node("Tanh", List.of(ijfo[1]))))));
+        if (options.hasCellClip()) {
+            cell = clip(body, cell, options.cellClip(), prefix + "cell_clip");
+        }
+        String h = body.node("Mul", List.of(body.node("Sigmoid", List.of(ijfo[3])), body.node("Tanh", List.of(cell))));
+        if (projected) {
+            h = body.node("MatMul", List.of(h, projectionName));
+            // TF applies proj_clip only where the cell projects its output.
+            if (options.hasProjClip()) {
+                h = clip(body, h, options.projClip(), prefix + "proj_clip");
+            }
+        }
+        String live = body.node("Unsqueeze", List.of(maskT, body.longs(prefix + "mask_axes", 0, 2)));
+        body.identity(body.node("Where", List.of(live, h, hPrev)), prefix + "h_next");
+        body.identity(body.node("Where", List.of(live, cell, cPrev)), prefix + "c_next");
+        body.identity(body.node("Where", List.of(live, h, "zero")), prefix + "out_t");
+        body.output(prefix + "h_next", FLOAT, 2, BATCH, p);
+        body.output(prefix + "c_next", FLOAT, 2, BATCH, c);
+        body.output(prefix + "out_t", FLOAT, 2, BATCH, p);
+
+        AttributeProto[] scanAttributes = {
+                attr("body", body.build()),
+                attr("num_scan_inputs", 2),
+                ints("scan_input_axes", 2, 1),
+                ints("scan_output_axes", 2)};
+        return g.nodes("Scan", 3, List.of(h0, c0, gatesIn, mask), scanAttributes);
+    }
+
+    private static String clip(OnnxGraph graph, String x, float bound, String name) {
+        return graph.node("Clip", List.of(x, graph.scalar(name + "_min", -bound), graph.scalar(name + "_max", bound)));
+    }
+
+    /** Reverses each sentence's first {@code lengths[b]} rows of {@code x [batch, time, D]}, leaving padding in place. */
+    private String reverse(String x, String lengths) {
+        return g.node("ReverseSequence", List.of(x, lengths), attr("batch_axis", 0), attr("time_axis", 1));
+    }
+
+    /** {@code [N, D]} back to {@code [batch, time, D]}. */
+    private String byRow(String flat, String rowsShape, int dim) {
+        String shape = g.node("Concat", List.of(rowsShape, g.longs("dim_" + flat, dim)), attr("axis", 0));
+        return g.node("Reshape", List.of(flat, shape));
+    }
+
+    private String tensor(String name) {
+        ElmoWeights.Tensor t = weights.get(name);
+        return g.floats(name, t.data(), t.shape());
+    }
+
+    private static float[] concat(float[] a, float[] b) {
+        float[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}

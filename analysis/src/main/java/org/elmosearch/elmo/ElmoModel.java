@@ -1,0 +1,98 @@
+package org.elmosearch.elmo;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * An ELMo biLM ready to run: its options and its ONNX graph. Made from bilm-tf {@code options.json} +
+ * {@code weights.hdf5}, or loaded from an {@code .onnx} file this class saved (the options travel inside it, so
+ * the HDF5 file is no longer needed).
+ */
+public final class ElmoModel {
+
+    private final ElmoOptions options;
+    private final byte[] onnx;
+    private final long parameterCount;
+
+    private ElmoModel(ElmoOptions options, byte[] onnx, long parameterCount) {
+        this.options = options;
+        this.onnx = onnx;
+        this.parameterCount = parameterCount;
+    }
+
+    public static ElmoModel fromBilm(Path optionsFile, Path weightsFile) throws IOException {
+        ElmoOptions options = ElmoOptions.read(optionsFile);
+        return fromWeights(ElmoWeights.read(options, weightsFile));
+    }
+
+    public static ElmoModel fromWeights(ElmoWeights weights) {
+        ModelProto proto = ElmoGraphBuilder.build(weights);
+        return new ElmoModel(weights.options(), proto.toByteArray(), weights.parameterCount());
+    }
+
+    /** Loads a graph saved by {@link #saveOnnx}. */
+    public static ElmoModel fromOnnx(Path onnxFile) throws IOException {
+        if (!Files.isRegularFile(onnxFile)) {
+            throw new NoSuchFileException(onnxFile.toString(), null, "ONNX model file not found");
+        }
+        byte[] bytes = Files.readAllBytes(onnxFile);
+        ModelProto proto;
+        try (InputStream in = new java.io.ByteArrayInputStream(bytes)) {
+            proto = ModelProto.parseFrom(in);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IOException(onnxFile + ": not an ONNX model: " + e.getMessage(), e);
+        }
+        String json = proto.getMetadataPropsList().stream()
+                .filter(p -> ElmoGraphBuilder.OPTIONS_KEY.equals(p.getKey()))
+                .map(StringStringEntryProto::getValue)
+                .findFirst()
+                .orElseThrow(() -> new IOException(onnxFile + ": not an ELMo graph made by elmo-search (no "
+                        + ElmoGraphBuilder.OPTIONS_KEY + " metadata); convert the options.json + weights.hdf5 with `bin/elmo convert`"));
+        ElmoOptions options;
+        try {
+            options = ElmoOptions.parse(json);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(onnxFile + ": " + e.getMessage(), e);
+        }
+        return new ElmoModel(options, bytes, countParameters(proto));
+    }
+
+    private static long countParameters(ModelProto proto) {
+        long count = 0;
+        for (TensorProto t : proto.getGraph().getInitializerList()) {
+            if (t.getDataType() == TensorProto.DataType.FLOAT_VALUE) {
+                count += t.getRawData().size() / Float.BYTES;
+            }
+        }
+        return count;
+    }
+
+    public void saveOnnx(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.write(file, onnx);
+    }
+
+    public ElmoOptions options() {
+        return options;
+    }
+
+    /** The serialized ONNX model. */
+    byte[] onnxBytes() {
+        return onnx;
+    }
+
+    /** Number of weights (the graph built from HDF5 counts the file's; a loaded graph counts its float constants). */
+    public long parameterCount() {
+        return parameterCount;
+    }
+}
