@@ -53,6 +53,11 @@ public final class ElmoWeights {
         return t;
     }
 
+    /** Dataset names, in the order the options list them. */
+    public java.util.Set<String> names() {
+        return java.util.Collections.unmodifiableSet(tensors.keySet());
+    }
+
     public boolean has(String name) {
         return tensors.containsKey(name);
     }
