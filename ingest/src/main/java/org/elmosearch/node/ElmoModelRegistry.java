@@ -1,0 +1,211 @@
+package org.elmosearch.node;
+
+import org.elasticsearch.ResourceNotFoundException;
+import org.elasticsearch.common.xcontent.XContentHelper;
+import org.elasticsearch.xcontent.json.JsonXContent;
+import org.elmosearch.elmo.ElmoEncoder;
+import org.elmosearch.elmo.ElmoModel;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The models of this node: {@code <models dir>/<model_id>/} holds {@code model.onnx} (options inside) or
+ * {@code options.json} + {@code weights.hdf5}, and optionally {@code settings.json} with the model's default
+ * {@link EmbeddingSpec}. Each model is loaded once, on first use or by {@link #loadAll}, and shared by all threads;
+ * a model that fails to load keeps its error (shown by {@code GET _elmo/models}) until the node restarts.
+ */
+public final class ElmoModelRegistry implements Closeable {
+
+    public static final String ONNX_FILE = "model.onnx";
+    public static final String OPTIONS_FILE = "options.json";
+    public static final String WEIGHTS_FILE = "weights.hdf5";
+    public static final String SETTINGS_FILE = "settings.json";
+
+    private final Path root;
+    private final int threads;
+    private final ConcurrentMap<String, Slot> slots = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /**
+     * @param root    the models directory
+     * @param threads ONNX Runtime intra-op threads per model
+     */
+    public ElmoModelRegistry(Path root, int threads) {
+        this.root = root.toAbsolutePath().normalize();
+        this.threads = threads;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /**
+     * The loaded model, loading it if needed (the caller waits).
+     *
+     * @throws IllegalArgumentException  for an id that is not a plain name
+     * @throws ResourceNotFoundException for a model that is not on this node
+     * @throws IllegalStateException     for a model that could not be loaded
+     */
+    public LoadedModel get(String id) {
+        Path dir = ModelId.resolve(root, id);
+        Slot slot = slots.get(id);
+        if (slot == null) {
+            if (!Files.isDirectory(dir)) {
+                throw new ResourceNotFoundException("[model_id] [" + id + "]: no such model on this node; models: " + ids() + " in [" + root + "]");
+            }
+            slot = slots.computeIfAbsent(id, k -> new Slot(id, dir));
+        }
+        return slot.get();
+    }
+
+    /** Loads every model found on disk, recording failures instead of throwing. */
+    public void loadAll() {
+        for (String id : ids()) {
+            try {
+                get(id);
+            } catch (RuntimeException e) {
+                // Kept in the slot and reported by describe().
+            }
+        }
+    }
+
+    /** Every model on disk or in memory, by id. */
+    public List<ModelInfo> describe() {
+        Map<String, ModelInfo> infos = new TreeMap<>();
+        for (String id : ids()) {
+            infos.put(id, new ModelInfo(id, ModelInfo.State.AVAILABLE, 0, 0, 0, null));
+        }
+        slots.forEach((id, slot) -> infos.put(id, slot.info()));
+        return new ArrayList<>(infos.values());
+    }
+
+    /** The ids of the model directories on disk, sorted. */
+    public List<String> ids() {
+        List<String> ids = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return ids;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, Files::isDirectory)) {
+            for (Path dir : dirs) {
+                String name = dir.getFileName().toString();
+                try {
+                    ModelId.resolve(root, name);
+                    ids.add(name);
+                } catch (IllegalArgumentException e) {
+                    // A directory no request could name: not a model.
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list the models directory [" + root + "]: " + e.getMessage(), e);
+        }
+        ids.sort(null);
+        return ids;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        slots.values().forEach(Slot::close);
+    }
+
+    /** Loads a model directory. Package-private for tests. */
+    LoadedModel load(String id, Path dir) throws IOException {
+        ElmoModel model;
+        if (Files.isRegularFile(dir.resolve(ONNX_FILE))) {
+            model = ElmoModel.fromOnnx(dir.resolve(ONNX_FILE));
+        } else if (Files.isRegularFile(dir.resolve(OPTIONS_FILE)) && Files.isRegularFile(dir.resolve(WEIGHTS_FILE))) {
+            model = ElmoModel.fromBilm(dir.resolve(OPTIONS_FILE), dir.resolve(WEIGHTS_FILE));
+        } else {
+            throw new IOException("[" + dir + "] holds neither " + ONNX_FILE + " nor " + OPTIONS_FILE + " + " + WEIGHTS_FILE);
+        }
+        EmbeddingSpec defaults = readSettings(dir.resolve(SETTINGS_FILE)).orElse(EmbeddingSpec.DEFAULTS);
+        try {
+            defaults.scalarMix(model.options().outputLayers());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(SETTINGS_FILE + ": " + e.getMessage(), e);
+        }
+        return new LoadedModel(id, model, new ElmoEncoder(model, threads), defaults);
+    }
+
+    static EmbeddingSpec readSettings(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return EmbeddingSpec.NONE;
+        }
+        try {
+            Map<String, Object> map = new HashMap<>(XContentHelper.convertToMap(JsonXContent.jsonXContent, Files.readString(file), false));
+            EmbeddingSpec spec = EmbeddingSpec.take(map);
+            if (!map.isEmpty()) {
+                throw new IllegalArgumentException("unknown keys " + new TreeMap<>(map).keySet() + "; allowed: " + EmbeddingSpec.KEYS);
+            }
+            return spec;
+        } catch (RuntimeException e) {
+            throw new IOException(SETTINGS_FILE + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** One model's load state; the first caller loads, concurrent callers wait for it. */
+    private final class Slot {
+        private final String id;
+        private final Path dir;
+        private volatile LoadedModel model;
+        private volatile String error;
+        private volatile boolean loading;
+
+        Slot(String id, Path dir) {
+            this.id = id;
+            this.dir = dir;
+        }
+
+        synchronized LoadedModel get() {
+            if (model == null && error == null) {
+                if (closed) {
+                    throw new IllegalStateException("the node is shutting down");
+                }
+                loading = true;
+                try {
+                    model = load(id, dir);
+                } catch (IOException | RuntimeException | LinkageError e) {
+                    error = e.getMessage() == null ? e.toString() : e.getMessage();
+                } finally {
+                    loading = false;
+                }
+            }
+            if (error != null) {
+                throw new IllegalStateException("[model_id] [" + id + "] failed to load: " + error);
+            }
+            return model;
+        }
+
+        // Not synchronized: describe() must answer while a load holds the lock, so it reads a racy snapshot.
+        ModelInfo info() {
+            LoadedModel m = model;
+            if (m != null) {
+                return new ModelInfo(id, ModelInfo.State.LOADED, m.dims(), m.options().outputLayers(), m.model().parameterCount(), null);
+            }
+            String e = error;
+            if (e != null) {
+                return new ModelInfo(id, ModelInfo.State.FAILED, 0, 0, 0, e);
+            }
+            return new ModelInfo(id, loading ? ModelInfo.State.LOADING : ModelInfo.State.AVAILABLE, 0, 0, 0, null);
+        }
+
+        synchronized void close() {
+            if (model != null) {
+                model.close();
+                model = null;
+                error = "closed";
+            }
+        }
+    }
+}
