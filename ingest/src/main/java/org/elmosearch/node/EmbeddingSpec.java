@@ -3,6 +3,11 @@ package org.elmosearch.node;
 import org.elmosearch.elmo.Pooling;
 import org.elmosearch.elmo.ScalarMix;
 
+import org.elasticsearch.common.io.stream.StreamInput;
+import org.elasticsearch.common.io.stream.StreamOutput;
+import org.elasticsearch.xcontent.XContentBuilder;
+
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
@@ -37,6 +42,36 @@ public record EmbeddingSpec(Object mix, Pooling pooling, Boolean normalize, Inte
         if (maxTokens != null && (maxTokens < 1 || maxTokens > MAX_TOKENS_LIMIT)) {
             throw new IllegalArgumentException("[" + MAX_TOKENS + "] must be between 1 and " + MAX_TOKENS_LIMIT + ", got " + maxTokens);
         }
+    }
+
+    public static EmbeddingSpec readFrom(StreamInput in) throws IOException {
+        Object mix = in.readGenericValue();
+        String pooling = in.readOptionalString();
+        return new EmbeddingSpec(mix, pooling == null ? null : Pooling.parse(pooling), in.readOptionalBoolean(), in.readOptionalVInt());
+    }
+
+    public void writeTo(StreamOutput out) throws IOException {
+        out.writeGenericValue(mix);
+        out.writeOptionalString(pooling == null ? null : pooling.jsonName());
+        out.writeOptionalBoolean(normalize);
+        out.writeOptionalVInt(maxTokens);
+    }
+
+    /** Writes the fields that are set, as request options. */
+    public XContentBuilder toXContentFields(XContentBuilder builder) throws IOException {
+        if (mix != null) {
+            builder.field(MIX, mix);
+        }
+        if (pooling != null) {
+            builder.field(POOLING, pooling.jsonName());
+        }
+        if (normalize != null) {
+            builder.field(NORMALIZE, normalize);
+        }
+        if (maxTokens != null) {
+            builder.field(MAX_TOKENS, maxTokens);
+        }
+        return builder;
     }
 
     /** Reads and removes the spec's keys from {@code config}; other keys are left for the caller. */

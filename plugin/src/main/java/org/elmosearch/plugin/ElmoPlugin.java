@@ -1,7 +1,153 @@
 package org.elmosearch.plugin;
 
+import org.apache.lucene.analysis.Tokenizer;
+import org.apache.lucene.util.SetOnce;
+import org.elasticsearch.cluster.node.DiscoveryNodes;
+import org.elasticsearch.common.settings.Setting;
+import org.elasticsearch.common.settings.Settings;
+import org.elasticsearch.common.util.concurrent.EsExecutors;
+import org.elasticsearch.env.Environment;
+import org.elasticsearch.features.NodeFeature;
+import org.elasticsearch.index.analysis.AbstractTokenizerFactory;
+import org.elasticsearch.index.analysis.TokenizerFactory;
+import org.elasticsearch.indices.analysis.AnalysisModule;
+import org.elasticsearch.ingest.Processor;
+import org.elasticsearch.plugins.ActionPlugin;
+import org.elasticsearch.plugins.AnalysisPlugin;
+import org.elasticsearch.plugins.IngestPlugin;
 import org.elasticsearch.plugins.Plugin;
+import org.elasticsearch.plugins.SearchPlugin;
+import org.elasticsearch.rest.RestHandler;
+import org.elasticsearch.threadpool.ExecutorBuilder;
+import org.elasticsearch.threadpool.FixedExecutorBuilder;
+import org.elasticsearch.threadpool.ThreadPool;
+import org.elasticsearch.xcontent.XContentParser;
+import org.elmosearch.analysis.ElmoTokenizer;
+import org.elmosearch.ingest.ElmoProcessor;
+import org.elmosearch.node.ElmoModelRegistry;
+import org.elmosearch.node.ElmoStats;
+import org.elmosearch.node.EmbeddingBatcher;
+import org.elmosearch.plugin.action.ElmoNodesAction;
+import org.elmosearch.plugin.action.EmbedAction;
+import org.elmosearch.plugin.rest.RestEmbedAction;
+import org.elmosearch.plugin.rest.RestModelsAction;
+import org.elmosearch.plugin.rest.RestStatsAction;
+import org.elmosearch.plugin.search.ElmoQueryVectorBuilder;
+import org.elmosearch.plugin.search.ElmoRescorerBuilder;
 
-/** Registers ELMo with Elasticsearch: models, the elmo ingest processor, search extensions, REST API. */
-public class ElmoPlugin extends Plugin {
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/** Registers ELMo with Elasticsearch: models, the elmo ingest processor, search extensions, tokenizer, REST API. */
+public class ElmoPlugin extends Plugin implements IngestPlugin, SearchPlugin, ActionPlugin, AnalysisPlugin {
+
+    /** Runs embedding batches, so that ingest, search and transport threads never wait on ONNX Runtime. */
+    public static final String THREAD_POOL = "elmo";
+
+    /** Where models live; relative paths resolve against the config directory. */
+    public static final Setting<String> MODELS_PATH = Setting.simpleString("elmo.models_path", "elmo", Setting.Property.NodeScope);
+    /** ONNX Runtime threads per model run; 0 lets ONNX Runtime use every core. */
+    public static final Setting<Integer> INFERENCE_THREADS = Setting.intSetting("elmo.inference_threads",
+            s -> Integer.toString(Math.min(4, EsExecutors.allocatedProcessors(s))), 0, 1024, Setting.Property.NodeScope);
+    /** Load every model at node start rather than on first use. */
+    public static final Setting<Boolean> PRELOAD = Setting.boolSetting("elmo.preload_models", true, Setting.Property.NodeScope);
+
+    private final SetOnce<ElmoModelRegistry> registry = new SetOnce<>();
+    private final SetOnce<EmbeddingBatcher> batcher = new SetOnce<>();
+
+    @Override
+    public List<Setting<?>> getSettings() {
+        return List.of(MODELS_PATH, INFERENCE_THREADS, PRELOAD);
+    }
+
+    @Override
+    public List<ExecutorBuilder<?>> getExecutorBuilders(Settings settings) {
+        int size = Math.max(2, Math.min(4, EsExecutors.allocatedProcessors(settings)));
+        return List.of(new FixedExecutorBuilder(settings, THREAD_POOL, size, 10_000, "elmo.thread_pool",
+                EsExecutors.TaskTrackingConfig.DO_NOT_TRACK));
+    }
+
+    static Path modelsPath(Environment environment) {
+        return environment.configDir().resolve(MODELS_PATH.get(environment.settings())).toAbsolutePath().normalize();
+    }
+
+    @Override
+    public Collection<?> createComponents(PluginServices services) {
+        Environment environment = services.environment();
+        ThreadPool threadPool = services.threadPool();
+        ElmoModelRegistry models = new ElmoModelRegistry(modelsPath(environment), INFERENCE_THREADS.get(environment.settings()));
+        registry.set(models);
+        ElmoStats stats = new ElmoStats();
+        EmbeddingBatcher embeddingBatcher = new EmbeddingBatcher(models, stats, threadPool.executor(THREAD_POOL), threadPool.getThreadContext());
+        batcher.set(embeddingBatcher);
+        if (PRELOAD.get(environment.settings())) {
+            threadPool.executor(THREAD_POOL).execute(models::loadAll);
+        }
+        return List.of(models, stats, embeddingBatcher);
+    }
+
+    @Override
+    public Map<String, Processor.Factory> getProcessors(Processor.Parameters parameters) {
+        // Processors are registered before components exist; pipelines are only built once the node runs.
+        return Map.of(ElmoProcessor.TYPE, new ElmoProcessor.Factory(() -> {
+            EmbeddingBatcher b = batcher.get();
+            if (b == null) {
+                throw new IllegalStateException("the elmo plugin is not initialised yet");
+            }
+            return b;
+        }));
+    }
+
+    @Override
+    public Collection<ActionHandler> getActions() {
+        return List.of(new ActionHandler(EmbedAction.TYPE, EmbedAction.class), new ActionHandler(ElmoNodesAction.TYPE, ElmoNodesAction.class));
+    }
+
+    @Override
+    public Collection<RestHandler> getRestHandlers(RestHandlersServices services, Supplier<DiscoveryNodes> nodesInCluster,
+                                                   Predicate<NodeFeature> clusterSupportsFeature) {
+        return List.of(new RestEmbedAction(), new RestModelsAction(), new RestStatsAction());
+    }
+
+    @Override
+    public List<QueryVectorBuilderSpec<?>> getQueryVectorBuilders() {
+        return List.of(new QueryVectorBuilderSpec<>(ElmoQueryVectorBuilder.NAME, ElmoQueryVectorBuilder::new,
+                (XContentParser parser, Void context) -> {
+                    try {
+                        return ElmoQueryVectorBuilder.fromXContent(parser);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }));
+    }
+
+    @Override
+    public List<RescorerSpec<?>> getRescorers() {
+        return List.of(new RescorerSpec<>(ElmoRescorerBuilder.NAME, ElmoRescorerBuilder::new, ElmoRescorerBuilder::fromXContent));
+    }
+
+    @Override
+    public Map<String, AnalysisModule.AnalysisProvider<TokenizerFactory>> getTokenizers() {
+        return Map.of("elmo", (indexSettings, environment, name, settings) -> new AbstractTokenizerFactory(name) {
+            @Override
+            public Tokenizer create() {
+                return new ElmoTokenizer();
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        // Frees the ONNX Runtime sessions' native memory.
+        ElmoModelRegistry models = registry.get();
+        if (models != null) {
+            models.close();
+        }
+    }
 }

@@ -1,0 +1,333 @@
+package org.elmosearch.ingest;
+
+import org.elasticsearch.action.ActionListener;
+import org.elasticsearch.cluster.metadata.ProjectId;
+import org.elasticsearch.ingest.AbstractProcessor;
+import org.elasticsearch.ingest.ConfigurationUtils;
+import org.elasticsearch.ingest.IngestDocument;
+import org.elasticsearch.ingest.Processor;
+import org.elmosearch.analysis.TextTokenizer;
+import org.elmosearch.elmo.Pooling;
+import org.elmosearch.embed.EmbeddedText;
+import org.elmosearch.node.EmbeddingBatcher;
+import org.elmosearch.node.EmbeddingSpec;
+import org.elmosearch.node.ModelId;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+/**
+ * Writes the ELMo vector of a text field into the document, and optionally the field's passages with their
+ * vectors. Asynchronous: documents queue in the node's {@link EmbeddingBatcher}, so a bulk request is embedded in
+ * batches. A document this processor cannot embed fails alone.
+ */
+public final class ElmoProcessor extends AbstractProcessor {
+
+    public static final String TYPE = "elmo";
+
+    /** What to do with a text longer than {@code max_tokens}. */
+    public enum Overflow {
+        TRUNCATE, FAIL
+    }
+
+    /** Where and how passages are written; null when the processor writes none. */
+    public record PassageConfig(String targetField, int maxTokens, int overlapTokens) {
+    }
+
+    private final String modelId;
+    private final String field;
+    private final String targetField;
+    private final EmbeddingSpec spec;
+    private final boolean ignoreMissing;
+    private final Overflow onOverflow;
+    private final String truncatedField;
+    private final PassageConfig passages;
+    private final EmbeddingBatcher batcher;
+
+    ElmoProcessor(String tag, String description, String modelId, String field, String targetField, EmbeddingSpec spec,
+                  boolean ignoreMissing, Overflow onOverflow, String truncatedField, PassageConfig passages, EmbeddingBatcher batcher) {
+        super(tag, description);
+        this.modelId = modelId;
+        this.field = field;
+        this.targetField = targetField;
+        this.spec = spec;
+        this.ignoreMissing = ignoreMissing;
+        this.onOverflow = onOverflow;
+        this.truncatedField = truncatedField;
+        this.passages = passages;
+        this.batcher = batcher;
+    }
+
+    @Override
+    public String getType() {
+        return TYPE;
+    }
+
+    @Override
+    public boolean isAsync() {
+        return true;
+    }
+
+    String modelId() {
+        return modelId;
+    }
+
+    String targetField() {
+        return targetField;
+    }
+
+    EmbeddingSpec spec() {
+        return spec;
+    }
+
+    PassageConfig passages() {
+        return passages;
+    }
+
+    @Override
+    public void execute(IngestDocument document, BiConsumer<IngestDocument, Exception> handler) {
+        List<String> texts;
+        boolean isArray;
+        try {
+            Object value = document.getFieldValue(field, Object.class, ignoreMissing);
+            if (value == null) {
+                if (ignoreMissing) {
+                    handler.accept(document, null);
+                    return;
+                }
+                throw new IllegalArgumentException("field [" + field + "] is null, there is no text to embed");
+            }
+            isArray = value instanceof List<?>;
+            texts = texts(value);
+        } catch (RuntimeException e) {
+            handler.accept(null, e);
+            return;
+        }
+        batcher.embed(modelId, texts, spec, new ActionListener<>() {
+            @Override
+            public void onResponse(EmbeddingBatcher.Embeddings embeddings) {
+                if (passages == null) {
+                    finish(() -> writeVector(document, embeddings), document, handler);
+                } else {
+                    embedPassages(document, texts, isArray, embeddings, handler);
+                }
+            }
+
+            @Override
+            public void onFailure(Exception e) {
+                handler.accept(null, e);
+            }
+        });
+    }
+
+    private void embedPassages(IngestDocument document, List<String> texts, boolean isArray,
+                               EmbeddingBatcher.Embeddings whole, BiConsumer<IngestDocument, Exception> handler) {
+        List<Passages.Passage> all = new ArrayList<>();
+        List<Integer> valueOf = new ArrayList<>();
+        try {
+            for (int i = 0; i < texts.size(); i++) {
+                String text = texts.get(i);
+                for (Passages.Passage p : Passages.split(text, TextTokenizer.standard().tokenize(text), passages.maxTokens, passages.overlapTokens)) {
+                    all.add(p);
+                    valueOf.add(i);
+                }
+            }
+        } catch (RuntimeException e) {
+            handler.accept(null, e);
+            return;
+        }
+        EmbeddingSpec passageSpec = new EmbeddingSpec(spec.mix(), spec.pooling(), spec.normalize(), passages.maxTokens);
+        batcher.embed(modelId, all.stream().map(Passages.Passage::text).toList(), passageSpec, new ActionListener<>() {
+            @Override
+            public void onResponse(EmbeddingBatcher.Embeddings embedded) {
+                finish(() -> {
+                    writeVector(document, whole);
+                    List<Map<String, Object>> out = new ArrayList<>(all.size());
+                    for (int k = 0; k < all.size(); k++) {
+                        Map<String, Object> passage = new LinkedHashMap<>();
+                        passage.put("text", all.get(k).text());
+                        passage.put("offset", all.get(k).offset());
+                        if (isArray) {
+                            passage.put("value", valueOf.get(k));
+                        }
+                        passage.put("vector", asList(embedded.texts().get(k).vector()));
+                        out.add(passage);
+                    }
+                    document.setFieldValue(passages.targetField, out);
+                }, document, handler);
+            }
+
+            @Override
+            public void onFailure(Exception e) {
+                handler.accept(null, e);
+            }
+        });
+    }
+
+    private static void finish(Runnable write, IngestDocument document, BiConsumer<IngestDocument, Exception> handler) {
+        try {
+            write.run();
+        } catch (RuntimeException e) {
+            handler.accept(null, e);
+            return;
+        }
+        handler.accept(document, null);
+    }
+
+    /** The document vector: the pooled tokens of all values (one value: its text vector). */
+    private void writeVector(IngestDocument document, EmbeddingBatcher.Embeddings embeddings) {
+        List<float[]> tokenVectors = new ArrayList<>();
+        boolean truncated = false;
+        for (EmbeddedText text : embeddings.texts()) {
+            truncated |= text.truncated();
+            tokenVectors.addAll(List.of(text.tokenVectors()));
+        }
+        if (tokenVectors.isEmpty()) {
+            throw new IllegalArgumentException("field [" + field + "] holds no words to embed");
+        }
+        if (truncated && onOverflow == Overflow.FAIL) {
+            throw new IllegalArgumentException("field [" + field + "] has more than [max_tokens] " + embeddings.options().maxTokens()
+                    + " tokens and [on_overflow] is [fail]");
+        }
+        float[] vector = embeddings.texts().size() == 1
+                ? embeddings.texts().get(0).vector()
+                : pool(tokenVectors, embeddings.options().pooling(), embeddings.options().normalize());
+        document.setFieldValue(targetField, asList(vector));
+        if (truncatedField != null) {
+            document.setFieldValue(truncatedField, truncated);
+        }
+    }
+
+    private static float[] pool(List<float[]> tokenVectors, Pooling pooling, boolean normalize) {
+        float[] vector = pooling.pool(tokenVectors.toArray(new float[0][]));
+        return normalize ? Pooling.l2Normalize(vector) : vector;
+    }
+
+    private List<String> texts(Object value) {
+        if (value instanceof String s) {
+            return List.of(s);
+        }
+        if (value instanceof List<?> list) {
+            List<String> texts = new ArrayList<>(list.size());
+            for (int i = 0; i < list.size(); i++) {
+                if (!(list.get(i) instanceof String s)) {
+                    throw new IllegalArgumentException("field [" + field + "] must hold a string or an array of strings, found ["
+                            + typeName(list.get(i)) + "] at index " + i);
+                }
+                texts.add(s);
+            }
+            if (texts.isEmpty()) {
+                throw new IllegalArgumentException("field [" + field + "] is an empty array, there is no text to embed");
+            }
+            return texts;
+        }
+        throw new IllegalArgumentException("field [" + field + "] must hold a string or an array of strings, found [" + typeName(value) + "]");
+    }
+
+    private static String typeName(Object value) {
+        return value == null ? "null" : value instanceof Map<?, ?> ? "object" : value.getClass().getSimpleName();
+    }
+
+    private static List<Float> asList(float[] vector) {
+        List<Float> list = new ArrayList<>(vector.length);
+        for (float v : vector) {
+            list.add(v);
+        }
+        return list;
+    }
+
+    /** Builds {@code elmo} processors from pipeline definitions, refusing unknown and malformed options. */
+    public static final class Factory implements Processor.Factory {
+
+        static final List<String> OPTIONS = List.of("model_id", "field", "target_field", "mix", "pooling", "normalize", "max_tokens",
+                "ignore_missing", "on_overflow", "truncated_field", "passages");
+        static final List<String> PASSAGE_OPTIONS = List.of("target_field", "max_tokens", "overlap_tokens");
+
+        private final Supplier<EmbeddingBatcher> batcher;
+
+        /** @param batcher the node's batcher, known once the plugin's components exist (after processors are registered) */
+        public Factory(Supplier<EmbeddingBatcher> batcher) {
+            this.batcher = batcher;
+        }
+
+        @Override
+        public ElmoProcessor create(Map<String, Processor.Factory> factories, String tag, String description,
+                                    Map<String, Object> config, ProjectId projectId) {
+            rejectUnknown(tag, null, config.keySet(), OPTIONS);
+            String modelId = ConfigurationUtils.readStringProperty(TYPE, tag, config, "model_id");
+            try {
+                ModelId.resolve(Path.of("models"), modelId);
+            } catch (IllegalArgumentException e) {
+                throw ConfigurationUtils.newConfigurationException(TYPE, tag, "model_id", e.getMessage());
+            }
+            String field = ConfigurationUtils.readStringProperty(TYPE, tag, config, "field");
+            String targetField = ConfigurationUtils.readStringProperty(TYPE, tag, config, "target_field", field + "_vector");
+            boolean ignoreMissing = ConfigurationUtils.readBooleanProperty(TYPE, tag, config, "ignore_missing", false);
+            String overflow = ConfigurationUtils.readStringProperty(TYPE, tag, config, "on_overflow", "truncate");
+            Overflow onOverflow = switch (overflow) {
+                case "truncate" -> Overflow.TRUNCATE;
+                case "fail" -> Overflow.FAIL;
+                default -> throw ConfigurationUtils.newConfigurationException(TYPE, tag, "on_overflow",
+                        "must be \"truncate\" or \"fail\", got [" + overflow + "]");
+            };
+            String truncatedField = ConfigurationUtils.readOptionalStringProperty(TYPE, tag, config, "truncated_field");
+            EmbeddingSpec spec;
+            try {
+                spec = EmbeddingSpec.take(config);
+            } catch (IllegalArgumentException e) {
+                throw ConfigurationUtils.newConfigurationException(TYPE, tag, property(e.getMessage()), e.getMessage());
+            }
+            PassageConfig passages = passages(tag, field, config.remove("passages"));
+            return new ElmoProcessor(tag, description, modelId, field, targetField, spec, ignoreMissing, onOverflow, truncatedField,
+                    passages, batcher.get());
+        }
+
+        private static PassageConfig passages(String tag, String field, Object value) {
+            if (value == null) {
+                return null;
+            }
+            if (!(value instanceof Map<?, ?> raw)) {
+                throw ConfigurationUtils.newConfigurationException(TYPE, tag, "passages", "must be an object with " + PASSAGE_OPTIONS);
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> config = new HashMap<>((Map<String, Object>) raw);
+            rejectUnknown(tag, "passages.", config.keySet(), PASSAGE_OPTIONS);
+            String targetField = ConfigurationUtils.readStringProperty(TYPE, tag, config, "target_field", field + "_passages");
+            int maxTokens = ConfigurationUtils.readIntProperty(TYPE, tag, config, "max_tokens", 128);
+            int overlap = ConfigurationUtils.readIntProperty(TYPE, tag, config, "overlap_tokens", 32);
+            if (maxTokens < 1 || maxTokens > EmbeddingSpec.MAX_TOKENS_LIMIT) {
+                throw ConfigurationUtils.newConfigurationException(TYPE, tag, "passages.max_tokens",
+                        "must be between 1 and " + EmbeddingSpec.MAX_TOKENS_LIMIT + ", got " + maxTokens);
+            }
+            if (overlap < 0 || overlap >= maxTokens) {
+                throw ConfigurationUtils.newConfigurationException(TYPE, tag, "passages.overlap_tokens",
+                        "must be >= 0 and smaller than passages.max_tokens " + maxTokens + ", got " + overlap);
+            }
+            return new PassageConfig(targetField, maxTokens, overlap);
+        }
+
+        private static void rejectUnknown(String tag, String prefix, java.util.Set<String> keys, List<String> allowed) {
+            TreeSet<String> unknown = new TreeSet<>(keys);
+            allowed.forEach(unknown::remove);
+            if (!unknown.isEmpty()) {
+                String p = prefix == null ? "" : prefix;
+                throw ConfigurationUtils.newConfigurationException(TYPE, tag, p + unknown.first(),
+                        "unknown option" + (unknown.size() > 1 ? "s " : " ") + unknown.stream().map(k -> p + k).toList()
+                                + "; allowed: " + allowed.stream().map(k -> p + k).toList());
+            }
+        }
+
+        /** The option an {@link EmbeddingSpec} message names: it starts with {@code [key]}. */
+        private static String property(String message) {
+            int end = message.indexOf(']');
+            return message.startsWith("[") && end > 0 ? message.substring(1, end) : "config";
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package org.elmosearch.node;
+
+import org.elasticsearch.common.io.stream.StreamInput;
+import org.elasticsearch.common.io.stream.StreamOutput;
+import org.elasticsearch.common.io.stream.Writeable;
+import org.elasticsearch.xcontent.ToXContentObject;
+import org.elasticsearch.xcontent.XContentBuilder;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Embedding counters of this node, per model. */
+public final class ElmoStats {
+
+    private final Map<String, Counters> models = new ConcurrentHashMap<>();
+
+    public Counters model(String id) {
+        return models.computeIfAbsent(id, k -> new Counters());
+    }
+
+    public Map<String, Snapshot> snapshot() {
+        Map<String, Snapshot> out = new TreeMap<>();
+        models.forEach((id, c) -> out.put(id, c.snapshot()));
+        return out;
+    }
+
+    /** Live counters of one model. */
+    public static final class Counters {
+        private final LongAdder texts = new LongAdder();
+        private final LongAdder tokens = new LongAdder();
+        private final LongAdder batches = new LongAdder();
+        private final LongAdder nanos = new LongAdder();
+        private final LongAdder truncated = new LongAdder();
+        private final LongAdder errors = new LongAdder();
+
+        public void batch(int textCount, long tokenCount, long truncatedCount, long elapsedNanos) {
+            batches.increment();
+            texts.add(textCount);
+            tokens.add(tokenCount);
+            truncated.add(truncatedCount);
+            nanos.add(elapsedNanos);
+        }
+
+        public void error() {
+            errors.increment();
+        }
+
+        Snapshot snapshot() {
+            return new Snapshot(texts.sum(), tokens.sum(), batches.sum(), nanos.sum() / 1_000_000, truncated.sum(), errors.sum());
+        }
+    }
+
+    /** Counters at one moment, for {@code GET _elmo/stats}. */
+    public record Snapshot(long texts, long tokens, long batches, long timeMillis, long truncated, long errors)
+            implements Writeable, ToXContentObject {
+
+        public Snapshot(StreamInput in) throws IOException {
+            this(in.readVLong(), in.readVLong(), in.readVLong(), in.readVLong(), in.readVLong(), in.readVLong());
+        }
+
+        @Override
+        public void writeTo(StreamOutput out) throws IOException {
+            out.writeVLong(texts);
+            out.writeVLong(tokens);
+            out.writeVLong(batches);
+            out.writeVLong(timeMillis);
+            out.writeVLong(truncated);
+            out.writeVLong(errors);
+        }
+
+        @Override
+        public XContentBuilder toXContent(XContentBuilder builder, Params params) throws IOException {
+            return builder.startObject()
+                    .field("texts", texts)
+                    .field("tokens", tokens)
+                    .field("batches", batches)
+                    .field("time_in_millis", timeMillis)
+                    .field("truncated", truncated)
+                    .field("errors", errors)
+                    .endObject();
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package org.elmosearch.plugin.action;
+
+import org.elasticsearch.action.ActionResponse;
+import org.elasticsearch.action.support.TransportAction;
+import org.elasticsearch.common.io.stream.StreamOutput;
+import org.elasticsearch.xcontent.ToXContentObject;
+import org.elasticsearch.xcontent.XContentBuilder;
+import org.elmosearch.analysis.Token;
+
+import java.io.IOException;
+import java.util.List;
+
+/** Vectors for each requested text. Local only, like {@link EmbedRequest}. */
+public final class EmbedResponse extends ActionResponse implements ToXContentObject {
+
+    /**
+     * One text's result.
+     *
+     * @param tokens       the embedded tokens
+     * @param truncated    whether the text was cut to max_tokens
+     * @param vector       the pooled vector, null for a text without tokens or when not requested
+     * @param tokenVectors per token mixed vectors ({@code tokens} output) or null
+     * @param layers       per layer, per token vectors ({@code layers} output) or null
+     */
+    public record Result(List<Token> tokens, boolean truncated, float[] vector, float[][] tokenVectors, float[][][] layers) {
+    }
+
+    private final String modelId;
+    private final int dims;
+    private final List<Result> results;
+
+    public EmbedResponse(String modelId, int dims, List<Result> results) {
+        this.modelId = modelId;
+        this.dims = dims;
+        this.results = results;
+    }
+
+    public int dims() {
+        return dims;
+    }
+
+    public List<Result> results() {
+        return results;
+    }
+
+    @Override
+    public XContentBuilder toXContent(XContentBuilder builder, Params params) throws IOException {
+        builder.startObject();
+        builder.field("model_id", modelId);
+        builder.field("dims", dims);
+        builder.startArray("results");
+        for (Result r : results) {
+            builder.startObject();
+            builder.field("token_count", r.tokens().size());
+            builder.field("truncated", r.truncated());
+            if (r.vector() != null) {
+                builder.array("vector", r.vector());
+            }
+            if (r.tokenVectors() != null || r.layers() != null) {
+                builder.startArray("tokens");
+                for (int t = 0; t < r.tokens().size(); t++) {
+                    Token token = r.tokens().get(t);
+                    builder.startObject();
+                    builder.field("text", token.text());
+                    builder.field("start_offset", token.startOffset());
+                    builder.field("end_offset", token.endOffset());
+                    if (r.tokenVectors() != null) {
+                        builder.array("vector", r.tokenVectors()[t]);
+                    } else {
+                        builder.startArray("layers");
+                        for (float[][] layer : r.layers()) {
+                            builder.value(layer[t]);
+                        }
+                        builder.endArray();
+                    }
+                    builder.endObject();
+                }
+                builder.endArray();
+            }
+            builder.endObject();
+        }
+        builder.endArray();
+        return builder.endObject();
+    }
+
+    @Override
+    public void writeTo(StreamOutput out) {
+        TransportAction.localOnly();
+    }
+}
