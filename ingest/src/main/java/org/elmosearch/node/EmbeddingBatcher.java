@@ -97,6 +97,22 @@ public final class EmbeddingBatcher {
         }
 
         private void drain() {
+            boolean done = false;
+            try {
+                drainRounds();
+                done = true;
+            } finally {
+                if (!done) {
+                    // An Error escaped a round: hand the queue to a fresh task rather than leave it stuck as running.
+                    running.set(false);
+                    if (!jobs.isEmpty()) {
+                        schedule();
+                    }
+                }
+            }
+        }
+
+        private void drainRounds() {
             while (true) {
                 List<Job> round = new ArrayList<>();
                 int texts = 0;

@@ -1,0 +1,147 @@
+package org.elmosearch.ingest;
+
+import org.elasticsearch.cluster.metadata.ProjectId;
+import org.elasticsearch.common.settings.Settings;
+import org.elasticsearch.common.util.concurrent.EsExecutors;
+import org.elasticsearch.common.util.concurrent.ThreadContext;
+import org.elasticsearch.ingest.IngestDocument;
+import org.elasticsearch.ingest.TestIngestDocument;
+import org.elasticsearch.test.ESTestCase;
+import org.elmosearch.node.ElmoModelRegistry;
+import org.elmosearch.node.ElmoStats;
+import org.elmosearch.node.EmbeddingBatcher;
+import org.elmosearch.node.TinyModels;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.hamcrest.Matchers.containsString;
+
+public class ElmoProcessorTests extends ESTestCase {
+
+    private static ElmoModelRegistry registry;
+    private static EmbeddingBatcher batcher;
+
+    @BeforeClass
+    public static void tinyModel() throws Exception {
+        var root = createTempDir();
+        TinyModels.write(root, "tiny");
+        registry = new ElmoModelRegistry(root, 1);
+        // A direct executor: each request runs in the calling thread, which keeps these tests synchronous.
+        batcher = new EmbeddingBatcher(registry, new ElmoStats(), EsExecutors.DIRECT_EXECUTOR_SERVICE, new ThreadContext(Settings.EMPTY));
+    }
+
+    @AfterClass
+    public static void closeModel() {
+        registry.close();
+        registry = null;
+        batcher = null;
+    }
+
+    private static ElmoProcessor processor(Map<String, Object> config) throws Exception {
+        Map<String, Object> c = new HashMap<>(config);
+        c.putIfAbsent("model_id", "tiny");
+        c.putIfAbsent("field", "body");
+        return new ElmoProcessor.Factory(() -> batcher).create(Map.of(), null, null, c, ProjectId.DEFAULT);
+    }
+
+    /** Runs the processor; returns the document, or throws what it failed with. */
+    private static IngestDocument run(ElmoProcessor processor, Map<String, Object> source) throws Exception {
+        IngestDocument document = TestIngestDocument.withDefaultVersion(new HashMap<>(source));
+        AtomicReference<IngestDocument> result = new AtomicReference<>();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        processor.execute(document, (d, e) -> {
+            result.set(d);
+            failure.set(e);
+        });
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        assertNotNull("the handler was called", result.get());
+        return result.get();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Float> vector(IngestDocument document, String field) {
+        return (List<Float>) document.getFieldValue(field, List.class);
+    }
+
+    public void testWritesAUnitVectorOfTheModelsWidth() throws Exception {
+        IngestDocument document = run(processor(Map.of()), Map.of("body", "The cat sat on the mat."));
+        List<Float> v = vector(document, "body_vector");
+        assertEquals(32, v.size());
+        assertEquals(1.0, v.stream().mapToDouble(x -> x * x).sum(), 1e-4);
+    }
+
+    public void testTheSameTextGivesTheSameVectorAsTheEmbedder() throws Exception {
+        String text = "Rivers flow to the sea.";
+        IngestDocument document = run(processor(Map.of()), Map.of("body", text));
+        float[] expected = registry.get("tiny").embedder().embed(List.of(text),
+                registry.get("tiny").resolve(org.elmosearch.node.EmbeddingSpec.NONE)).get(0).vector();
+        List<Float> v = vector(document, "body_vector");
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], v.get(i), 1e-6);
+        }
+    }
+
+    public void testAnArrayOfStringsGivesOneVector() throws Exception {
+        IngestDocument document = run(processor(Map.of()), Map.of("body", List.of("Rivers flow.", "Mountains are tall.")));
+        assertEquals(32, vector(document, "body_vector").size());
+    }
+
+    public void testANonTextValueFailsNamingTheFieldAndType() {
+        Exception e = expectThrows(IllegalArgumentException.class, () -> run(processor(Map.of()), Map.of("body", 42)));
+        assertThat(e.getMessage(), containsString("field [body] must hold a string or an array of strings, found [Integer]"));
+        e = expectThrows(IllegalArgumentException.class, () -> run(processor(Map.of()), Map.of("body", List.of("ok", Map.of()))));
+        assertThat(e.getMessage(), containsString("found [object] at index 1"));
+    }
+
+    public void testEmptyTextFails() {
+        Exception e = expectThrows(IllegalArgumentException.class, () -> run(processor(Map.of()), Map.of("body", "  ")));
+        assertThat(e.getMessage(), containsString("field [body] holds no words to embed"));
+    }
+
+    public void testAMissingFieldFailsUnlessIgnored() throws Exception {
+        Exception e = expectThrows(IllegalArgumentException.class, () -> run(processor(Map.of()), Map.of("other", "x")));
+        assertThat(e.getMessage(), containsString("[body]"));
+        IngestDocument document = run(processor(Map.of("ignore_missing", true)), Map.of("other", "x"));
+        assertFalse(document.hasField("body_vector"));
+    }
+
+    public void testAnUnknownModelFailsTheDocument() {
+        Exception e = expectThrows(Exception.class, () -> run(processor(Map.of("model_id", "absent")), Map.of("body", "x")));
+        assertThat(e.getMessage(), containsString("[absent]: no such model"));
+    }
+
+    public void testALongTextIsTruncatedAndRecordedOrFailsAsChosen() throws Exception {
+        String text = "word ".repeat(20);
+        IngestDocument document = run(processor(Map.of("max_tokens", 5, "truncated_field", "cut")), Map.of("body", text));
+        assertEquals(Boolean.TRUE, document.getFieldValue("cut", Boolean.class));
+        Exception e = expectThrows(IllegalArgumentException.class,
+                () -> run(processor(Map.of("max_tokens", 5, "on_overflow", "fail")), Map.of("body", text)));
+        assertThat(e.getMessage(), containsString("field [body] has more than [max_tokens] 5 tokens"));
+    }
+
+    public void testAMixThatDoesNotFitTheModelFailsTheDocument() {
+        Exception e = expectThrows(IllegalArgumentException.class,
+                () -> run(processor(Map.of("mix", List.of(1, 0))), Map.of("body", "Some text.")));
+        assertThat(e.getMessage(), containsString("3 layers"));
+    }
+
+    @SuppressWarnings("unchecked")
+    public void testPassagesCarryTextOffsetAndVector() throws Exception {
+        String text = "The sun is a star. The moon orbits the earth. Tides follow the moon.";
+        IngestDocument document = run(processor(Map.of("passages", Map.of("target_field", "passages", "max_tokens", 12, "overlap_tokens", 0))),
+                Map.of("body", text));
+        List<Map<String, Object>> passages = document.getFieldValue("passages", List.class);
+        assertEquals(List.of("The sun is a star. The moon orbits the earth.", "Tides follow the moon."),
+                passages.stream().map(p -> p.get("text")).toList());
+        assertEquals(text.indexOf("Tides"), passages.get(1).get("offset"));
+        assertEquals(32, ((List<Float>) passages.get(1).get("vector")).size());
+        assertEquals(32, vector(document, "body_vector").size());
+    }
+}

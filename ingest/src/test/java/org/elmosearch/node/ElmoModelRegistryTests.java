@@ -1,0 +1,106 @@
+package org.elmosearch.node;
+
+import org.apache.lucene.tests.util.LuceneTestCase;
+import org.elasticsearch.ResourceNotFoundException;
+import org.elasticsearch.test.ESTestCase;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.hamcrest.Matchers.containsString;
+
+// Lucene's ExtrasFS adds stray directories to temp dirs; they would be listed as (broken) models.
+@LuceneTestCase.SuppressFileSystems("ExtrasFS")
+public class ElmoModelRegistryTests extends ESTestCase {
+
+    public void testLoadsAModelOnceAndSharesIt() throws Exception {
+        Path root = createTempDir();
+        TinyModels.write(root, "tiny");
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            assertEquals(ModelInfo.State.AVAILABLE, registry.describe().get(0).state());
+            LoadedModel model = registry.get("tiny");
+            assertSame(model, registry.get("tiny"));
+            assertEquals(32, model.dims());
+            ModelInfo info = registry.describe().get(0);
+            assertEquals(new ModelInfo("tiny", ModelInfo.State.LOADED, 32, 3, model.model().parameterCount(), null), info);
+        }
+    }
+
+    public void testIdsThatLeaveTheModelsDirectoryAreRejected() {
+        Path root = createTempDir();
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            for (String id : List.of("../etc", "..", "a/b", "/abs", "a\\b", ".hidden", "", "x/../../y")) {
+                IllegalArgumentException e = expectThrows(IllegalArgumentException.class, () -> registry.get(id));
+                assertThat(e.getMessage(), containsString("[model_id]"));
+            }
+        }
+    }
+
+    public void testAnUnknownModelIsNotFoundAndTheKnownOnesAreListed() throws Exception {
+        Path root = createTempDir();
+        TinyModels.write(root, "tiny");
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            ResourceNotFoundException e = expectThrows(ResourceNotFoundException.class, () -> registry.get("other"));
+            assertThat(e.getMessage(), containsString("[other]"));
+            assertThat(e.getMessage(), containsString("[tiny]"));
+        }
+    }
+
+    public void testABrokenModelReportsItsErrorAndOthersStillLoad() throws Exception {
+        Path root = createTempDir();
+        TinyModels.write(root, "good");
+        Files.createDirectories(root.resolve("empty"));
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            registry.loadAll();
+            List<ModelInfo> infos = registry.describe();
+            assertEquals("empty", infos.get(0).id());
+            assertEquals(ModelInfo.State.FAILED, infos.get(0).state());
+            assertThat(infos.get(0).error(), containsString("neither model.onnx nor options.json + weights.hdf5"));
+            assertEquals(ModelInfo.State.LOADED, infos.get(1).state());
+            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.get("empty"));
+            assertThat(e.getMessage(), containsString("failed to load"));
+        }
+    }
+
+    public void testSettingsFileSetsTheModelDefaults() throws Exception {
+        Path root = createTempDir();
+        Path dir = TinyModels.write(root, "tiny");
+        Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"mix\": \"top\", \"pooling\": \"max\", \"max_tokens\": 64}");
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            EmbeddingSpec defaults = registry.get("tiny").defaults();
+            assertEquals(new EmbeddingSpec("top", org.elmosearch.elmo.Pooling.MAX, true, 64), defaults);
+        }
+    }
+
+    public void testSettingsFileWithUnknownKeysFailsTheModelNamingThem() throws Exception {
+        Path root = createTempDir();
+        Path dir = TinyModels.write(root, "tiny");
+        Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"mix\": [1, 0], \"colour\": \"red\"}");
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.get("tiny"));
+            assertThat(e.getMessage(), containsString("unknown keys [colour]"));
+        }
+    }
+
+    public void testSettingsFileMixMustFitTheModelLayers() throws Exception {
+        Path root = createTempDir();
+        Path dir = TinyModels.write(root, "tiny");
+        Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"mix\": [1, 0]}");
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.get("tiny"));
+            assertThat(e.getMessage(), containsString("3 layers"));
+        }
+    }
+
+    public void testLoadsACompiledOnnxModel() throws Exception {
+        Path bilm = createTempDir();
+        Path dir = TinyModels.write(bilm, "tiny");
+        Path root = createTempDir();
+        org.elmosearch.elmo.ElmoModel.fromBilm(dir.resolve("options.json"), dir.resolve("weights.hdf5"))
+                .saveOnnx(root.resolve("compiled").resolve(ElmoModelRegistry.ONNX_FILE));
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            assertEquals(32, registry.get("compiled").dims());
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package org.elmosearch.node;
+
+import org.elasticsearch.action.ActionListener;
+import org.elasticsearch.action.support.PlainActionFuture;
+import org.elasticsearch.common.settings.Settings;
+import org.elasticsearch.common.util.concurrent.ThreadContext;
+import org.elasticsearch.test.ESTestCase;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.lessThan;
+
+public class EmbeddingBatcherTests extends ESTestCase {
+
+    public void testRequestsThatArriveTogetherShareBatches() throws Exception {
+        var root = createTempDir();
+        TinyModels.write(root, "tiny");
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        ElmoStats stats = new ElmoStats();
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            registry.get("tiny");
+            EmbeddingBatcher batcher = new EmbeddingBatcher(registry, stats, executor, new ThreadContext(Settings.EMPTY));
+            // Holds the executor so that every request queues before the first round starts.
+            CountDownLatch gate = new CountDownLatch(1);
+            executor.execute(() -> safeAwait(gate));
+            List<PlainActionFuture<EmbeddingBatcher.Embeddings>> futures = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                PlainActionFuture<EmbeddingBatcher.Embeddings> future = new PlainActionFuture<>();
+                batcher.embed("tiny", List.of("document number " + i), EmbeddingSpec.NONE, future);
+                futures.add(future);
+            }
+            gate.countDown();
+            for (PlainActionFuture<EmbeddingBatcher.Embeddings> future : futures) {
+                assertEquals(32, future.get(30, TimeUnit.SECONDS).texts().get(0).vector().length);
+            }
+            ElmoStats.Snapshot snapshot = stats.snapshot().get("tiny");
+            assertEquals(100, snapshot.texts());
+            assertThat(snapshot.batches(), lessThan(5L));
+        } finally {
+            executor.shutdown();
+            assertTrue(executor.awaitTermination(10, TimeUnit.SECONDS));
+        }
+    }
+
+    public void testABadRequestFailsAloneInItsBatch() throws Exception {
+        var root = createTempDir();
+        TinyModels.write(root, "tiny");
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            EmbeddingBatcher batcher = new EmbeddingBatcher(registry, new ElmoStats(), executor, new ThreadContext(Settings.EMPTY));
+            CountDownLatch gate = new CountDownLatch(1);
+            executor.execute(() -> safeAwait(gate));
+            PlainActionFuture<EmbeddingBatcher.Embeddings> good = new PlainActionFuture<>();
+            PlainActionFuture<EmbeddingBatcher.Embeddings> badMix = new PlainActionFuture<>();
+            PlainActionFuture<EmbeddingBatcher.Embeddings> badModel = new PlainActionFuture<>();
+            batcher.embed("tiny", List.of("fine text"), EmbeddingSpec.NONE, good);
+            batcher.embed("tiny", List.of("fine text"), new EmbeddingSpec(List.of(1, 2), null, null, null), badMix);
+            batcher.embed("missing", List.of("fine text"), EmbeddingSpec.NONE, badModel);
+            batcher.embed("tiny", List.of("another"), EmbeddingSpec.NONE, new ActionListener<>() {
+                @Override
+                public void onResponse(EmbeddingBatcher.Embeddings embeddings) {
+                    throw new RuntimeException("a listener that throws");
+                }
+
+                @Override
+                public void onFailure(Exception e) {
+                    throw new RuntimeException("a listener that throws");
+                }
+            });
+            gate.countDown();
+            assertEquals(1, good.get(30, TimeUnit.SECONDS).texts().size());
+            assertThat(expectThrows(Exception.class, () -> badMix.get(30, TimeUnit.SECONDS)).getMessage(), containsString("layers"));
+            assertThat(expectThrows(Exception.class, () -> badModel.get(30, TimeUnit.SECONDS)).getMessage(), containsString("no such model"));
+            PlainActionFuture<EmbeddingBatcher.Embeddings> after = new PlainActionFuture<>();
+            batcher.embed("tiny", List.of("still working"), EmbeddingSpec.NONE, after);
+            assertEquals(1, after.get(30, TimeUnit.SECONDS).texts().size());
+        } finally {
+            executor.shutdown();
+            assertTrue(executor.awaitTermination(10, TimeUnit.SECONDS));
+        }
+    }
+}
