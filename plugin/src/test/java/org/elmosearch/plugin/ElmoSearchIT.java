@@ -1,0 +1,249 @@
+package org.elmosearch.plugin;
+
+import org.apache.lucene.tests.util.LuceneTestCase;
+import org.elasticsearch.action.bulk.BulkRequestBuilder;
+import org.elasticsearch.action.bulk.BulkResponse;
+import org.elasticsearch.action.search.SearchResponse;
+import org.elasticsearch.action.support.WriteRequest;
+import org.elasticsearch.index.query.InnerHitBuilder;
+import org.elasticsearch.index.query.QueryBuilders;
+import org.elasticsearch.plugins.Plugin;
+import org.elasticsearch.search.SearchHit;
+import org.elasticsearch.search.vectors.KnnSearchBuilder;
+import org.elasticsearch.test.ESIntegTestCase;
+import org.elasticsearch.core.TimeValue;
+import org.elmosearch.elmo.SyntheticModel;
+import org.elmosearch.node.EmbeddingSpec;
+import org.elmosearch.node.ModelInfo;
+import org.elmosearch.plugin.action.ElmoNodesAction;
+import org.elmosearch.plugin.search.ElmoQueryVectorBuilder;
+import org.elmosearch.plugin.search.ElmoRescorer;
+import org.elmosearch.plugin.search.ElmoRescorerBuilder;
+import org.junit.BeforeClass;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.elasticsearch.test.hamcrest.ElasticsearchAssertions.assertAcked;
+import static org.elasticsearch.test.hamcrest.ElasticsearchAssertions.assertHitCount;
+import static org.elasticsearch.test.hamcrest.ElasticsearchAssertions.assertResponse;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThan;
+
+/**
+ * The whole flow on a two-node internal cluster with a tiny random model: pipeline, bulk, knn with the elmo
+ * query vector builder, the elmo rescorer, nested passages, failures that stay with their document. A random model
+ * still embeds identical texts identically, which is what these tests rely on.
+ */
+@ESIntegTestCase.ClusterScope(scope = ESIntegTestCase.Scope.SUITE, numDataNodes = 2, numClientNodes = 0, supportsDedicatedMasters = false)
+@LuceneTestCase.SuppressFileSystems("ExtrasFS")
+public class ElmoSearchIT extends ESIntegTestCase {
+
+    static final String MODEL = "tiny";
+    static final int DIMS = 32;
+    static final List<String> CORPUS = List.of(
+            "The cat sat on the warm mat by the fire.",
+            "Stock markets fell sharply after the central bank raised interest rates.",
+            "The river flows through the valley to the sea.",
+            "Volcanoes erupt when magma rises through the crust.",
+            "The team won the championship after a dramatic final match.",
+            "Bread is made from flour, water, yeast and salt.",
+            "The telescope revealed distant galaxies full of young stars.",
+            "Vaccines train the immune system to recognise a virus.");
+
+    private static Path models;
+
+    @BeforeClass
+    public static void tinyModel() throws Exception {
+        models = createTempDir();
+        SyntheticModel.write(SyntheticModel.randomWeights(SyntheticModel.Preset.TINY.options(), 11), models.resolve(MODEL));
+    }
+
+    @Override
+    protected Collection<Class<? extends Plugin>> nodePlugins() {
+        return List.of(ElmoPlugin.class);
+    }
+
+    @Override
+    protected org.elasticsearch.common.settings.Settings nodeSettings(int ordinal, org.elasticsearch.common.settings.Settings other) {
+        return org.elasticsearch.common.settings.Settings.builder().put(super.nodeSettings(ordinal, other))
+                .put(ElmoPlugin.MODELS_PATH.getKey(), models.toAbsolutePath().toString())
+                .put(ElmoPlugin.INFERENCE_THREADS.getKey(), 1)
+                .build();
+    }
+
+    private void createIndex(String index, int dims) {
+        assertAcked(indicesAdmin().prepareCreate(index).setMapping("""
+                {"properties": {
+                  "body": {"type": "text"},
+                  "body_vector": {"type": "dense_vector", "dims": %d, "similarity": "cosine"},
+                  "passages": {"type": "nested", "properties": {
+                    "text": {"type": "text"}, "offset": {"type": "integer"},
+                    "vector": {"type": "dense_vector", "dims": %d, "similarity": "cosine"}}}}}""".formatted(dims, dims)));
+    }
+
+    private void pipeline() {
+        putJsonPipeline("elmo", """
+                {"processors": [{"elmo": {"model_id": "tiny", "field": "body", "target_field": "body_vector",
+                  "passages": {"target_field": "passages", "max_tokens": 12, "overlap_tokens": 0}}}]}""");
+    }
+
+    private BulkResponse bulk(String index, List<Object> bodies) {
+        BulkRequestBuilder bulk = client().prepareBulk().setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE);
+        for (int i = 0; i < bodies.size(); i++) {
+            bulk.add(prepareIndex(index).setId(Integer.toString(i)).setPipeline("elmo").setSource(Map.of("body", bodies.get(i))));
+        }
+        return bulk.get(TimeValue.timeValueSeconds(60));
+    }
+
+    private static KnnSearchBuilder knn(String field, String text, int k) {
+        return new KnnSearchBuilder(field, new ElmoQueryVectorBuilder(MODEL, text, EmbeddingSpec.NONE), k, 50, null, null, null);
+    }
+
+    public void testKnnWithTheElmoBuilderFindsTheDocumentWithTheSameText() {
+        pipeline();
+        createIndex("docs", DIMS);
+        BulkResponse response = bulk("docs", new ArrayList<>(CORPUS));
+        assertFalse(response.buildFailureMessage(), response.hasFailures());
+        for (int i : new int[] {1, 4, 7}) {
+            assertResponse(prepareSearch("docs").setKnnSearch(List.of(knn("body_vector", CORPUS.get(i), 3))), r -> {
+                assertEquals(Integer.toString(i), r.getHits().getAt(0).getId());
+                assertEquals(1.0f, r.getHits().getAt(0).getScore(), 1e-4f);
+            });
+        }
+    }
+
+    public void testTheRescorerLiftsTheMatchingDocumentToTheTopOfABm25Result() {
+        pipeline();
+        createIndex("rescore", DIMS);
+        String target = CORPUS.get(2);
+        List<Object> bodies = List.of("the the the the the", "the sea the sea the sea", target, "the end of the the story");
+        assertFalse(bulk("rescore", bodies).hasFailures());
+        assertResponse(prepareSearch("rescore").setQuery(QueryBuilders.matchQuery("body", "the")), r ->
+                assertNotEquals("BM25 alone does not rank the target first", "2", r.getHits().getAt(0).getId()));
+        ElmoRescorerBuilder rescorer = new ElmoRescorerBuilder(MODEL, target, "body_vector", EmbeddingSpec.NONE, 1f, 10f,
+                ElmoRescorer.ScoreMode.TOTAL);
+        assertResponse(prepareSearch("rescore").setQuery(QueryBuilders.matchQuery("body", "the")).addRescorer(rescorer, 10), r -> {
+            assertEquals(4, r.getHits().getHits().length);
+            assertEquals("2", r.getHits().getAt(0).getId());
+        });
+    }
+
+    public void testNestedPassagesReturnThePassageThatAnswers() {
+        pipeline();
+        createIndex("qa", DIMS);
+        String article = "Mount Everest is the highest mountain on Earth. It stands in the Himalayas. "
+                + "The first confirmed ascent was in 1953. Climbers use bottled oxygen near the summit.";
+        assertFalse(bulk("qa", List.of(article, CORPUS.get(5))).hasFailures());
+        String answer = "The first confirmed ascent was in 1953.";
+        KnnSearchBuilder knn = knn("passages.vector", answer, 2).innerHit(new InnerHitBuilder().setSize(1));
+        assertResponse(prepareSearch("qa").setKnnSearch(List.of(knn)), r -> {
+            SearchHit top = r.getHits().getAt(0);
+            assertEquals("0", top.getId());
+            SearchHit passage = top.getInnerHits().get("passages").getAt(0);
+            Map<String, Object> source = passage.getSourceAsMap();
+            assertEquals(answer, source.get("text"));
+            assertEquals(article.indexOf(answer), source.get("offset"));
+        });
+    }
+
+    public void testABadDocumentInABulkFailsAlone() {
+        pipeline();
+        createIndex("mixed", DIMS);
+        List<Object> bodies = List.of(CORPUS.get(0), 42, CORPUS.get(1), "", List.of(CORPUS.get(2), CORPUS.get(3)), "Lorem ipsum dolor sit amet. ".repeat(3572));
+        BulkResponse response = bulk("mixed", bodies);
+        assertThat(response.getItems()[1].getFailureMessage(), containsString("field [body] must hold a string or an array of strings"));
+        assertEquals(400, response.getItems()[1].status().getStatus());
+        assertThat(response.getItems()[3].getFailureMessage(), containsString("field [body] holds no words to embed"));
+        for (int ok : new int[] {0, 2, 4, 5}) {
+            assertFalse(response.getItems()[ok].getFailureMessage(), response.getItems()[ok].isFailed());
+        }
+        assertHitCount(prepareSearch("mixed").setSize(0), 4);
+    }
+
+    public void testConcurrentBulksLoseNoDocument() throws Exception {
+        pipeline();
+        createIndex("load", DIMS);
+        int clients = 4;
+        int perClient = 25;
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int c = 0; c < clients; c++) {
+            int client = c;
+            threads.add(new Thread(() -> {
+                try {
+                    BulkRequestBuilder bulk = client().prepareBulk();
+                    for (int i = 0; i < perClient; i++) {
+                        bulk.add(prepareIndex("load").setId(client + "-" + i).setPipeline("elmo")
+                                .setSource(Map.of("body", CORPUS.get(i % CORPUS.size()) + " Client " + client + ", item " + i + ".")));
+                    }
+                    BulkResponse response = bulk.get(TimeValue.timeValueSeconds(60));
+                    if (response.hasFailures()) {
+                        failures.add(new AssertionError(response.buildFailureMessage()));
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join(TimeUnit.SECONDS.toMillis(60));
+        }
+        assertEquals(List.of(), failures);
+        indicesAdmin().prepareRefresh("load").get();
+        assertHitCount(prepareSearch("load").setSize(0), clients * perClient);
+    }
+
+    public void testAMappingWithOtherDimsFailsNamingBoth() {
+        pipeline();
+        createIndex("wide", 64);
+        BulkResponse response = bulk("wide", List.of(CORPUS.get(0)));
+        assertTrue(response.hasFailures());
+        assertThat(response.getItems()[0].getFailureMessage(), containsString("[32]"));
+        assertThat(response.getItems()[0].getFailureMessage(), containsString("[64]"));
+        Exception e = expectThrows(Exception.class, () -> prepareSearch("wide").setQuery(QueryBuilders.matchAllQuery())
+                .addRescorer(new ElmoRescorerBuilder(MODEL, "text", "body_vector", EmbeddingSpec.NONE, 1f, 1f, ElmoRescorer.ScoreMode.TOTAL), 10)
+                .get());
+        assertThat(org.elasticsearch.ExceptionsHelper.unwrapCause(e).toString() + detailed(e), containsString("model [tiny] makes 32-dimensional"));
+    }
+
+    private static String detailed(Throwable e) {
+        StringBuilder out = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            out.append(' ').append(t.getMessage());
+            for (Throwable s : t.getSuppressed()) {
+                out.append(' ').append(detailed(s));
+            }
+            if (t instanceof org.elasticsearch.action.search.SearchPhaseExecutionException spe) {
+                for (var f : spe.shardFailures()) {
+                    out.append(' ').append(f.reason());
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    public void testEveryNodeReportsItsModelsAndStats() throws Exception {
+        pipeline();
+        createIndex("stats", DIMS);
+        assertFalse(bulk("stats", List.of(CORPUS.get(0), CORPUS.get(1))).hasFailures());
+        assertBusy(() -> {
+            ElmoNodesAction.Response response = client().execute(ElmoNodesAction.TYPE, new ElmoNodesAction.Request())
+                    .actionGet(30, TimeUnit.SECONDS);
+            assertEquals(2, response.getNodes().size());
+            long texts = 0;
+            for (ElmoNodesAction.NodeResponse node : response.getNodes()) {
+                ModelInfo model = node.models().get(0);
+                assertEquals(new ModelInfo(MODEL, ModelInfo.State.LOADED, DIMS, 3, model.parameterCount(), null), model);
+                var stats = node.stats().get(MODEL);
+                texts += stats == null ? 0 : stats.texts();
+            }
+            assertThat(texts, greaterThan(0L));
+        });
+    }
+}
