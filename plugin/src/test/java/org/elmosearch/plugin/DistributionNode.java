@@ -1,0 +1,212 @@
+package org.elmosearch.plugin;
+
+import org.elmosearch.elmo.SyntheticModel;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * One node of the real Elasticsearch distribution with the plugin zip installed and a tiny model in
+ * {@code config/elmo/tiny}, on 127.0.0.1 with entitlements enforced (the distribution's default). Elasticsearch
+ * refuses to run as root, so as root the node runs as the unprivileged user {@value #USER}, created if needed.
+ */
+final class DistributionNode implements AutoCloseable {
+
+    static final String USER = "elmo-es";
+    static final String CLUSTER = "elmo-e2e";
+
+    private final Path root;
+    private final Path home;
+    private final int httpPort;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private long pid = -1;
+
+    private DistributionNode(Path root, Path home, int httpPort) {
+        this.root = root;
+        this.home = home;
+        this.httpPort = httpPort;
+    }
+
+    /** Copies the unpacked distribution, installs the plugin, writes the model and starts the node. */
+    static DistributionNode start(Path distribution, Path pluginZip) throws Exception {
+        if (!Files.isDirectory(distribution) || !Files.isRegularFile(pluginZip)) {
+            throw new IllegalStateException("run through `mvn verify`: need the unpacked distribution [" + distribution
+                    + "] and the plugin zip [" + pluginZip + "]");
+        }
+        Path root = Files.createTempDirectory("elmo-e2e");
+        Path home = root.resolve("elasticsearch");
+        copyTree(distribution, home);
+        // Unpacking through Maven may drop the executable bits.
+        try (Stream<Path> scripts = Files.list(home.resolve("bin"))) {
+            for (Path script : scripts.toList()) {
+                script.toFile().setExecutable(true, false);
+            }
+        }
+        DistributionNode node = new DistributionNode(root, home, freePort());
+        node.run(List.of(home.resolve("bin/elasticsearch-plugin").toString(), "install", "--batch", pluginZip.toUri().toString()), false, 120);
+        SyntheticModel.write(SyntheticModel.randomWeights(SyntheticModel.Preset.TINY.options(), 11), home.resolve("config/elmo/tiny"));
+        if (isRoot()) {
+            ensureUser();
+            node.run(List.of("chown", "-R", USER + ":", root.toString()), false, 60);
+        }
+        node.launch();
+        return node;
+    }
+
+    private void launch() throws Exception {
+        Path pidFile = home.resolve("es.pid");
+        run(List.of(home.resolve("bin/elasticsearch").toString(), "-d", "-p", pidFile.toString(),
+                "-E", "cluster.name=" + CLUSTER,
+                "-E", "discovery.type=single-node",
+                "-E", "network.host=127.0.0.1",
+                "-E", "http.port=" + httpPort,
+                "-E", "transport.port=" + freePort(),
+                "-E", "xpack.security.enabled=false",
+                "-E", "cluster.routing.allocation.disk.threshold_enabled=false"), true, 180);
+        pid = Long.parseLong(Files.readString(pidFile).trim());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            try {
+                if (request("GET", "/_cluster/health?wait_for_status=yellow&timeout=10s", null).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // Not listening yet.
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the node did not become healthy; log:\n" + logTail());
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    HttpResponse<String> request(String method, String path, String json) throws IOException, InterruptedException {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).timeout(Duration.ofSeconds(120));
+        if (json == null) {
+            builder.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            builder.header("Content-Type", path.contains("_bulk") ? "application/x-ndjson" : "application/json");
+            builder.method(method, HttpRequest.BodyPublishers.ofString(json));
+        }
+        return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The node's main log. */
+    String log() throws IOException {
+        Path log = home.resolve("logs").resolve(CLUSTER + ".log");
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    private String logTail() throws IOException {
+        String log = log();
+        return log.substring(Math.max(0, log.length() - 8000));
+    }
+
+    /** Stops the node (SIGTERM, as a service manager would) and waits for it to exit. */
+    @Override
+    public void close() throws Exception {
+        if (pid > 0) {
+            var process = ProcessHandle.of(pid);
+            if (process.isPresent()) {
+                process.get().destroy();
+                try {
+                    process.get().onExit().get(90, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    process.get().destroyForcibly();
+                    throw new IllegalStateException("the node did not stop within 90s");
+                }
+            }
+            pid = -1;
+        }
+    }
+
+    /** Removes the node's directory. */
+    void delete() throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+
+    private void run(List<String> command, boolean asNodeUser, int timeoutSeconds) throws Exception {
+        List<String> full = new ArrayList<>();
+        if (asNodeUser && isRoot()) {
+            full.addAll(List.of("runuser", "-u", USER, "--"));
+        }
+        full.addAll(command);
+        ProcessBuilder builder = new ProcessBuilder(full).redirectErrorStream(true);
+        Path output = root.resolve("command-" + System.nanoTime() + ".log");
+        builder.redirectOutput(output.toFile());
+        Map<String, String> env = builder.environment();
+        env.put("ES_JAVA_HOME", System.getProperty("java.home"));
+        env.put("ES_JAVA_OPTS", "-Xms512m -Xmx512m");
+        env.remove("JAVA_HOME");
+        Process process = builder.start();
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException(full + " did not finish in " + timeoutSeconds + "s: " + Files.readString(output));
+        }
+        if (process.exitValue() != 0) {
+            throw new IllegalStateException(full + " exited with " + process.exitValue() + ":\n" + Files.readString(output)
+                    + (command.get(0).endsWith("bin/elasticsearch") ? "\nlog:\n" + logTail() : ""));
+        }
+    }
+
+    private static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    private static void ensureUser() throws Exception {
+        if (new ProcessBuilder("id", "-u", USER).start().waitFor() != 0) {
+            Process add = new ProcessBuilder("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", USER)
+                    .redirectErrorStream(true).start();
+            if (add.waitFor() != 0) {
+                throw new IllegalStateException("useradd " + USER + " failed: " + new String(add.getInputStream().readAllBytes()));
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        Files.walkFileTree(from, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.COPY_ATTRIBUTES);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

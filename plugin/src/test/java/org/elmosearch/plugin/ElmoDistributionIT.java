@@ -1,0 +1,196 @@
+package org.elmosearch.plugin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+/**
+ * End to end on the real Elasticsearch 9.5.3 distribution: install the plugin zip, start a node with entitlements
+ * enforced as an unprivileged user, drive everything over HTTP, stop it, and check that the log holds no
+ * entitlement denial. A plain JUnit test: the node is a separate process.
+ */
+public class ElmoDistributionIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> CORPUS = TestCorpus.SENTENCES;
+
+    private static DistributionNode node;
+
+    @BeforeClass
+    public static void startNode() throws Exception {
+        node = DistributionNode.start(Path.of(System.getProperty("elmo.e2e.distribution", "missing")),
+                Path.of(System.getProperty("elmo.e2e.plugin", "missing")));
+    }
+
+    @AfterClass
+    public static void stopNodeAndCheckTheLog() throws Exception {
+        if (node == null) {
+            return;
+        }
+        try {
+            node.close();
+            String log = node.log();
+            assertFalse("entitlement denied:\n" + excerpt(log, "NotEntitledException"), log.contains("NotEntitledException"));
+            assertThat("the node stopped cleanly", log, containsString("closed"));
+        } finally {
+            node.delete();
+            node = null;
+        }
+    }
+
+    private static String excerpt(String log, String needle) {
+        int at = log.indexOf(needle);
+        return at < 0 ? "" : log.substring(Math.max(0, at - 2000), Math.min(log.length(), at + 2000));
+    }
+
+    private static JsonNode call(int expectedStatus, String method, String path, String body) throws Exception {
+        HttpResponse<String> response = node.request(method, path, body);
+        assertEquals(method + " " + path + " -> " + response.body(), expectedStatus, response.statusCode());
+        return JSON.readTree(response.body());
+    }
+
+    private static String json(Object value) throws Exception {
+        return JSON.writeValueAsString(value);
+    }
+
+    private static void pipelineAndIndex(String index, int dims) throws Exception {
+        call(200, "PUT", "/_ingest/pipeline/elmo", """
+                {"processors": [{"elmo": {"model_id": "tiny", "field": "body", "target_field": "body_vector",
+                  "passages": {"target_field": "passages", "max_tokens": 12, "overlap_tokens": 0}}}]}""");
+        call(200, "PUT", "/" + index, """
+                {"settings": {"number_of_replicas": 0}, "mappings": {"properties": {
+                  "body": {"type": "text"},
+                  "body_vector": {"type": "dense_vector", "dims": %d, "similarity": "cosine"},
+                  "passages": {"type": "nested", "properties": {
+                    "text": {"type": "text"}, "offset": {"type": "integer"},
+                    "vector": {"type": "dense_vector", "dims": %d, "similarity": "cosine"}}}}}}""".formatted(dims, dims));
+    }
+
+    private static JsonNode bulk(String index, List<Object> bodies) throws Exception {
+        StringBuilder ndjson = new StringBuilder();
+        for (int i = 0; i < bodies.size(); i++) {
+            ndjson.append("{\"index\":{\"_id\":\"").append(i).append("\"}}\n").append(json(java.util.Map.of("body", bodies.get(i)))).append('\n');
+        }
+        return call(200, "POST", "/" + index + "/_bulk?pipeline=elmo&refresh=true", ndjson.toString());
+    }
+
+    @Test
+    public void pluginAndModelAreLoadedWithEntitlementsOn() throws Exception {
+        JsonNode plugins = call(200, "GET", "/_nodes/plugins", null);
+        assertThat(plugins.toString(), containsString("\"name\":\"elmo-search\""));
+        JsonNode model = null;
+        for (int attempt = 0; attempt < 60; attempt++) {
+            JsonNode nodes = call(200, "GET", "/_elmo/models", null).get("nodes");
+            model = nodes.elements().next().get("models").get(0);
+            if (!"available".equals(model.get("state").asText()) && !"loading".equals(model.get("state").asText())) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        assertEquals(model.toString(), "loaded", model.get("state").asText());
+        assertEquals(32, model.get("dims").asInt());
+        assertEquals(3, model.get("layers").asInt());
+        assertThat(model.get("parameter_count").asLong(), greaterThan(0L));
+    }
+
+    @Test
+    public void semanticSearchFlowOverHttp() throws Exception {
+        pipelineAndIndex("docs", 32);
+        List<Object> bodies = new java.util.ArrayList<>(CORPUS);
+        String article = "Mount Everest is the highest mountain on Earth. It stands in the Himalayas. "
+                + "The first confirmed ascent was in 1953. Climbers use bottled oxygen near the summit.";
+        bodies.add(article);
+        bodies.add(42);
+        JsonNode items = bulk("docs", bodies).get("items");
+        int bad = bodies.size() - 1;
+        assertEquals(400, items.get(bad).get("index").get("status").asInt());
+        assertThat(items.get(bad).toString(), containsString("field [body] must hold a string or an array of strings"));
+        for (int i = 0; i < bad; i++) {
+            assertEquals(items.get(i).toString(), 201, items.get(i).get("index").get("status").asInt());
+        }
+
+        String query = CORPUS.get(3);
+        JsonNode knn = call(200, "POST", "/docs/_search", """
+                {"knn": {"field": "body_vector", "k": 3, "num_candidates": 20,
+                 "query_vector_builder": {"elmo": {"model_id": "tiny", "text": %s}}}}""".formatted(json(query)));
+        assertEquals("3", knn.at("/hits/hits/0/_id").asText());
+
+        // The weakest BM25 hit for "the" becomes the first once rescored with its own text.
+        JsonNode bm25 = call(200, "POST", "/docs/_search", "{\"size\": 20, \"query\": {\"match\": {\"body\": \"the\"}}}").at("/hits/hits");
+        assertThat(bm25.size(), greaterThan(2));
+        String last = bm25.get(bm25.size() - 1).get("_id").asText();
+        JsonNode rescored = call(200, "POST", "/docs/_search", """
+                {"query": {"match": {"body": "the"}},
+                 "rescore": {"window_size": 20, "elmo": {"model_id": "tiny", "text": %s, "field": "body_vector",
+                   "score_mode": "replace"}}}""".formatted(json(bodies.get(Integer.parseInt(last)))));
+        assertEquals(last, rescored.at("/hits/hits/0/_id").asText());
+
+        String answer = "The first confirmed ascent was in 1953.";
+        JsonNode qa = call(200, "POST", "/docs/_search", """
+                {"_source": false, "knn": {"field": "passages.vector", "k": 3, "num_candidates": 50,
+                 "inner_hits": {"size": 1, "_source": ["passages.text", "passages.offset"]},
+                 "query_vector_builder": {"elmo": {"model_id": "tiny", "text": %s}}}}""".formatted(json(answer)));
+        assertEquals(String.valueOf(CORPUS.size()), qa.at("/hits/hits/0/_id").asText());
+        JsonNode passage = qa.at("/hits/hits/0/inner_hits/passages/hits/hits/0/_source");
+        assertEquals(answer, passage.get("text").asText());
+        assertEquals(article.indexOf(answer), passage.get("offset").asInt());
+
+        JsonNode embedded = call(200, "POST", "/_elmo/_embed", """
+                {"model_id": "tiny", "texts": ["hello world", ""], "output": "tokens"}""");
+        assertEquals(32, embedded.get("dims").asInt());
+        assertEquals(2, embedded.at("/results/0/tokens").size());
+        assertEquals(32, embedded.at("/results/0/tokens/0/vector").size());
+        assertEquals(0, embedded.at("/results/1/token_count").asInt());
+        JsonNode layers = call(200, "POST", "/_elmo/_embed", "{\"model_id\": \"tiny\", \"texts\": [\"hi there\"], \"output\": \"layers\"}");
+        assertEquals(3, layers.at("/results/0/tokens/0/layers").size());
+
+        JsonNode analyzed = call(200, "POST", "/_analyze", "{\"tokenizer\": \"elmo\", \"text\": \"Mr. Smith isn't here.\"}");
+        assertThat(analyzed.get("tokens").size(), greaterThan(3));
+
+        JsonNode stats = call(200, "GET", "/_elmo/stats", null).get("nodes").elements().next().at("/models/tiny");
+        assertThat(stats.get("texts").asLong(), greaterThan((long) CORPUS.size()));
+        assertThat(stats.get("batches").asLong(), greaterThan(0L));
+    }
+
+    @Test
+    public void userMistakesGetA4xxWithTheReason() throws Exception {
+        JsonNode unknownOption = call(400, "PUT", "/_ingest/pipeline/bad", "{\"processors\": [{\"elmo\": {\"model_id\": \"tiny\", \"field\": \"b\", \"colour\": 1}}]}");
+        assertThat(unknownOption.toString(), containsString("unknown option [colour]; allowed: [model_id, field"));
+        JsonNode traversal = call(400, "POST", "/_elmo/_embed", "{\"model_id\": \"../../etc\", \"texts\": [\"a\"]}");
+        assertThat(traversal.toString(), containsString("plain name"));
+        call(404, "POST", "/_elmo/_embed", "{\"model_id\": \"absent\", \"texts\": [\"a\"]}");
+        JsonNode malformed = call(400, "POST", "/_elmo/_embed", "{\"model_id\": \"tiny\", \"texts\": \"not a list\"}");
+        assertThat(malformed.toString(), containsString("[texts]"));
+        JsonNode unknownEmbed = call(400, "POST", "/_elmo/_embed", "{\"model_id\": \"tiny\", \"texts\": [\"a\"], \"pool\": \"max\"}");
+        assertThat(unknownEmbed.toString(), containsString("unknown option [pool]"));
+
+        pipelineAndIndex("wide", 64);
+        JsonNode wide = bulk("wide", List.of("Some text here.", "x ".repeat(50_000)));
+        assertThat(wide.toString(), containsString("[32]"));
+        assertThat(wide.toString(), containsString("[64]"));
+        JsonNode rescoreWide = call(400, "POST", "/wide/_search", """
+                {"query": {"match_all": {}}, "rescore": {"elmo": {"model_id": "tiny", "text": "x", "field": "body_vector"}}}""");
+        assertThat(rescoreWide.toString(), containsString("model [tiny] makes 32-dimensional vectors"));
+        JsonNode rescoreUnknown = call(400, "POST", "/wide/_search", """
+                {"query": {"match_all": {}}, "rescore": {"elmo": {"model_id": "tiny", "text": "x", "field": "body_vector", "weight": 2}}}""");
+        assertThat(rescoreUnknown.toString(), containsString("unknown option [weight]"));
+        JsonNode emptyQuery = call(400, "POST", "/wide/_search", """
+                {"knn": {"field": "body_vector", "k": 1, "num_candidates": 5, "query_vector_builder": {"elmo": {"model_id": "tiny", "text": " "}}}}""");
+        assertThat(emptyQuery.toString(), containsString("holds no words to embed"));
+        assertEquals("green", call(200, "GET", "/_cluster/health/wide", null).get("status").asText());
+    }
+}
