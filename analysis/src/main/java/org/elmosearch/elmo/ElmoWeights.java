@@ -58,6 +58,11 @@ public final class ElmoWeights {
         return java.util.Collections.unmodifiableSet(tensors.keySet());
     }
 
+    /** Every dataset by name, in the order the options list them. */
+    public Map<String, Tensor> tensors() {
+        return java.util.Collections.unmodifiableMap(tensors);
+    }
+
     public boolean has(String name) {
         return tensors.containsKey(name);
     }
