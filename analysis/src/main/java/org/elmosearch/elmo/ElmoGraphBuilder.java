@@ -73,10 +73,9 @@ final class ElmoGraphBuilder {
         String tokens = options.projectionDim() == options.filterTotal() && !weights.hasTokenProjection()
                 ? highway
                 : g.node("Add", List.of(g.node("MatMul", List.of(highway, tensor(ElmoWeights.PROJ_W))), tensor(ElmoWeights.PROJ_B)));
-        g.identity(byRow(cnn, rowsShape, options.filterTotal()), CHAR_CNN);
-        g.identity(byRow(highway, rowsShape, options.filterTotal()), HIGHWAY);
-        String tokenEmbedding = byRow(tokens, rowsShape, p);
-        g.identity(tokenEmbedding, TOKEN_EMBEDDING);
+        outputByRow(cnn, rowsShape, options.filterTotal(), CHAR_CNN);
+        outputByRow(highway, rowsShape, options.filterTotal(), HIGHWAY);
+        String tokenEmbedding = outputByRow(tokens, rowsShape, p, TOKEN_EMBEDDING);
 
         String mask = g.node("Greater", List.of(
                 g.node("ReduceMax", List.of(CHAR_IDS), ints("axes", 2), attr("keepdims", 0)), g.int32("zero_id", 0)));
@@ -273,10 +272,14 @@ final class ElmoGraphBuilder {
         return g.node("ReverseSequence", List.of(x, lengths), attr("batch_axis", 0), attr("time_axis", 1));
     }
 
-    /** {@code [N, D]} back to {@code [batch, time, D]}. */
-    private String byRow(String flat, String rowsShape, int dim) {
-        String shape = g.node("Concat", List.of(rowsShape, g.longs("dim_" + flat, dim)), attr("axis", 0));
-        return g.node("Reshape", List.of(flat, shape));
+    /**
+     * {@code [N, D]} back to {@code [batch, time, D]}, as the graph output {@code name}. Named after the output, not
+     * the input: with one filter bank and no highway, or F == P and no projection, two outputs share their input.
+     */
+    private String outputByRow(String flat, String rowsShape, int dim, String name) {
+        String shape = g.node("Concat", List.of(rowsShape, g.longs(name + "_dim", dim)), attr("axis", 0));
+        g.identity(g.node("Reshape", List.of(flat, shape)), name);
+        return name;
     }
 
     private String tensor(String name) {

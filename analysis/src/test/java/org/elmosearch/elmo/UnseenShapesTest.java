@@ -1,5 +1,6 @@
 package org.elmosearch.elmo;
 
+import ai.onnx.proto.OnnxMl.GraphProto;
 import org.elmosearch.elmo.ElmoOptions.Activation;
 import org.elmosearch.elmo.ElmoOptions.Filter;
 import org.junit.jupiter.api.Test;
@@ -10,9 +11,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -146,6 +150,19 @@ class UnseenShapesTest {
                 assertArrayEquals(expected.layers().get(s), actual.layers().get(s), "sentence " + s);
             }
         }
+    }
+
+    /** ONNX requires every value to be defined once; ONNX Runtime merely warns and keeps the last definition. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("architectures")
+    void everyValueOfTheGraphIsDefinedOnce(Architecture architecture) {
+        GraphProto graph = ElmoGraphBuilder.build(architecture.randomWeights()).getGraph();
+        List<String> defined = new ArrayList<>();
+        graph.getInputList().forEach(input -> defined.add(input.getName()));
+        graph.getInitializerList().forEach(initializer -> defined.add(initializer.getName()));
+        graph.getNodeList().forEach(node -> defined.addAll(node.getOutputList()));
+        Set<String> seen = new HashSet<>();
+        assertEquals(List.of(), defined.stream().filter(name -> !seen.add(name)).toList(), "defined more than once");
     }
 
     @Test
