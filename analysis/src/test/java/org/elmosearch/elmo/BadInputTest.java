@@ -139,6 +139,40 @@ class BadInputTest {
         }
     }
 
+    /** An interrupted download still opens; without a check the dataset stored last could read as garbage. */
+    @Test
+    void aTruncatedFileIsRejectedWhereverItIsCut(@TempDir Path dir) throws IOException {
+        Path whole = dir.resolve("weights.hdf5");
+        SyntheticModel.writeHdf5(weights, whole);
+        byte[] bytes = Files.readAllBytes(whole);
+        Path cut = dir.resolve("cut.hdf5");
+        for (int length = bytes.length - 1; length > 0; length -= 3001) {
+            Files.write(cut, Arrays.copyOf(bytes, length));
+            IOException e = assertThrows(IOException.class, () -> ElmoWeights.read(TINY, cut), "cut to " + length + " bytes");
+            assertTrue(e.getMessage().contains(cut.toString()), e.getMessage());
+        }
+    }
+
+    /** Every object header carries a checksum: a damaged one must read as a damaged file, not as a missing dataset. */
+    @Test
+    void aDamagedObjectHeaderIsReportedAsUnreadable(@TempDir Path dir) throws IOException {
+        Path whole = dir.resolve("weights.hdf5");
+        SyntheticModel.writeHdf5(weights, whole);
+        byte[] bytes = Files.readAllBytes(whole);
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        Path damaged = dir.resolve("damaged.hdf5");
+        int headers = 0;
+        for (int at = text.indexOf("OHDR"); at >= 0; at = text.indexOf("OHDR", at + 1)) {
+            byte[] copy = bytes.clone();
+            copy[at + 6] ^= 0x5a;
+            Files.write(damaged, copy);
+            IOException e = assertThrows(IOException.class, () -> ElmoWeights.read(TINY, damaged), "header at " + at);
+            assertTrue(e.getMessage().contains("not a readable HDF5 file"), e.getMessage());
+            headers++;
+        }
+        assertTrue(headers > 40, "one header per group and dataset, found " + headers);
+    }
+
     // ---- model.onnx
 
     @Test
