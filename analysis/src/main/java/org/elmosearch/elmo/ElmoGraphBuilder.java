@@ -53,6 +53,10 @@ final class ElmoGraphBuilder {
     static final String FINAL_H = "final_h";
     static final String FINAL_C = "final_c";
     static final String OPTIONS_KEY = "elmo.options";
+    static final String PARAMETERS_KEY = "elmo.parameters";
+    static final String VERSION_KEY = "elmo.graph_version";
+    /** Raised whenever the graph's inputs or outputs change, so that an older saved graph is refused clearly. */
+    static final int GRAPH_VERSION = 2;
 
     /** Node name prefixes, one per stage of the model (see {@link OnnxGraph#stage}). */
     static final String STAGE_CHAR_CNN = "char_cnn";
@@ -150,6 +154,8 @@ final class ElmoGraphBuilder {
                 .setProducerName("elmo-search")
                 .setGraph(g.build())
                 .addMetadataProps(StringStringEntryProto.newBuilder().setKey(OPTIONS_KEY).setValue(options.toJson()))
+                .addMetadataProps(StringStringEntryProto.newBuilder().setKey(VERSION_KEY).setValue(Integer.toString(GRAPH_VERSION)))
+                .addMetadataProps(StringStringEntryProto.newBuilder().setKey(PARAMETERS_KEY).setValue(Long.toString(weights.parameterCount())))
                 .build();
     }
 

@@ -61,6 +61,7 @@ class BadInputTest {
                 broken("300 characters", root -> cnn(root).put("n_characters", 300), "char_cnn.n_characters"),
                 broken("a negative cell size", root -> lstm(root).put("dim", -64), "lstm.dim"),
                 broken("a negative projection", root -> lstm(root).put("projection_dim", -1), "lstm.projection_dim"),
+                broken("a projection wider than the cell", root -> lstm(root).put("projection_dim", 128), "lstm.projection_dim"),
                 broken("a zero char embedding", root -> cnn(root).withObject("embedding").put("dim", 0), "char_cnn.embedding.dim"),
                 broken("a negative highway count", root -> cnn(root).put("n_highway", -1), "char_cnn.n_highway"),
                 broken("a negative filter count", root -> cnn(root).withArray("filters").addArray().add(2).add(-8), "char_cnn.filters"),
@@ -192,12 +193,24 @@ class BadInputTest {
 
     @Test
     void anOnnxGraphWithBrokenOptionsNamesTheKey(@TempDir Path dir) throws IOException {
-        ModelProto proto = ElmoGraphBuilder.build(weights).toBuilder().clearMetadataProps()
-                .addMetadataProps(StringStringEntryProto.newBuilder().setKey(ElmoGraphBuilder.OPTIONS_KEY).setValue("{\"char_cnn\": {}}"))
-                .build();
-        Path file = Files.write(dir.resolve("model.onnx"), proto.toByteArray());
+        Path file = Files.write(dir.resolve("model.onnx"), withMetadata(ElmoGraphBuilder.OPTIONS_KEY, "{\"char_cnn\": {}}").toByteArray());
         IOException e = assertThrows(IOException.class, () -> ElmoModel.fromOnnx(file));
         assertTrue(e.getMessage().contains("lstm"), e.getMessage());
+    }
+
+    @Test
+    void anOnnxGraphOfAnotherGraphVersionSaysToConvertAgain(@TempDir Path dir) throws IOException {
+        Path file = Files.write(dir.resolve("model.onnx"), withMetadata(ElmoGraphBuilder.VERSION_KEY, "1").toByteArray());
+        IOException e = assertThrows(IOException.class, () -> ElmoModel.fromOnnx(file));
+        assertTrue(e.getMessage().contains("graph version 1") && e.getMessage().contains("convert"), e.getMessage());
+    }
+
+    /** The graph of {@code weights} with one metadata entry replaced. */
+    private static ModelProto withMetadata(String key, String value) {
+        ModelProto built = ElmoGraphBuilder.build(weights);
+        ModelProto.Builder proto = built.toBuilder().clearMetadataProps();
+        built.getMetadataPropsList().stream().filter(p -> !p.getKey().equals(key)).forEach(proto::addMetadataProps);
+        return proto.addMetadataProps(StringStringEntryProto.newBuilder().setKey(key).setValue(value)).build();
     }
 
     // ---- text
