@@ -1,34 +1,36 @@
 package org.elmosearch;
 
-import org.junit.jupiter.api.Assumptions;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
 
 /**
- * Finds the project's reference data, {@code ../shared} beside the repository, from a test's working directory
- * (a module directory). Tests that need it skip, saying so, where it is absent.
+ * Finds the shared data folder ({@code shared/}, holding {@code elmo-fixtures/}), which lives beside the repository
+ * checkout or inside it, whatever folder the tests run in. Tests that need it are skipped where it is absent.
  */
 public final class SharedData {
+
+    private static final String MARKER = "elmo-fixtures";
 
     private SharedData() {
     }
 
+    /** The {@code shared/} folder of the nearest folder, from the working folder upwards, that has one. */
     public static Optional<Path> root() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolveSibling("shared");
-            if (Files.isDirectory(candidate.resolve("elmo-fixtures"))) {
-                return Optional.of(candidate);
+            Path shared = dir.resolve("shared");
+            if (Files.isDirectory(shared.resolve(MARKER))) {
+                return Optional.of(shared);
             }
         }
         return Optional.empty();
     }
 
-    /** The path below {@code ../shared}, or skips the calling test when it is not there. */
+    /** {@code shared/<relative>}, or skips the calling test when it does not exist. */
     public static Path requireOrSkip(String relative) {
-        Optional<Path> path = root().map(r -> r.resolve(relative)).filter(Files::exists);
-        Assumptions.assumeTrue(path.isPresent(), "../shared/" + relative + " not found: skipping (reference data absent)");
-        return path.orElseThrow();
+        Optional<Path> path = root().map(shared -> shared.resolve(relative)).filter(Files::exists);
+        Assumptions.assumeTrue(path.isPresent(), "../shared/" + relative + " not found: skipping");
+        return path.get();
     }
 }
