@@ -107,11 +107,14 @@ final class Arguments {
         return path(flag, required(flag));
     }
 
-    /** A file that must exist now. */
+    /** A file that must exist now; not necessarily a regular one, so that {@code /dev/stdin} works. */
     Path existingFile(String flag) throws UsageException {
         Path path = path(flag, required(flag));
-        if (!Files.isRegularFile(path)) {
-            throw new UsageException(flag + ": " + (Files.isDirectory(path) ? "is a directory, not a file: " : "file not found: ") + path);
+        if (!Files.exists(path)) {
+            throw new UsageException(flag + ": file not found: " + path);
+        }
+        if (Files.isDirectory(path)) {
+            throw new UsageException(flag + ": is a directory, not a file: " + path);
         }
         if (!Files.isReadable(path)) {
             throw new UsageException(flag + ": file not readable: " + path);

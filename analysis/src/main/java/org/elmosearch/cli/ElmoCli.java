@@ -22,7 +22,7 @@ public final class ElmoCli {
     public static final int FAILED = 1;
     public static final int USAGE = 2;
 
-    private static final List<Command> COMMANDS = List.of(new ConvertCommand(), new SynthCommand());
+    private static final List<Command> COMMANDS = List.of(new EmbedCommand(), new ConvertCommand(), new SynthCommand());
 
     private ElmoCli() {
     }
