@@ -10,6 +10,7 @@ import org.elmosearch.embed.EmbeddingOptions;
 import org.elmosearch.embed.TextLayers;
 
 import java.io.BufferedReader;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -102,6 +103,9 @@ final class EmbedCommand implements Command {
         boolean pretokenized = arguments.has("--pretokenized");
         Path input = arguments.existingFile("--input");
         Path target = arguments.has("--out") ? arguments.outputPath("--out") : null;
+        if (target != null && Files.exists(target) && Files.isSameFile(input, target)) {
+            throw new UsageException("--out is the --input file, which writing would erase: " + target);
+        }
 
         ElmoModel model = ModelFlags.load(arguments);
         ScalarMix mix;
@@ -158,7 +162,22 @@ final class EmbedCommand implements Command {
 
     private static OutputStream open(Path target, PrintStream stdout) throws IOException {
         if (target == null) {
-            return stdout;
+            return new FilterOutputStream(stdout) {
+                @Override
+                public void write(byte[] bytes, int offset, int length) {
+                    stdout.write(bytes, offset, length);
+                }
+
+                // PrintStream swallows write errors; without this check a closed pipe (| head) would not stop
+                // the work until the whole input is embedded.
+                @Override
+                public void flush() throws IOException {
+                    stdout.flush();
+                    if (stdout.checkError()) {
+                        throw new IOException("could not write to stdout (closed pipe or full disk)");
+                    }
+                }
+            };
         }
         Path parent = target.toAbsolutePath().getParent();
         if (parent != null) {

@@ -217,6 +217,7 @@ class ElmoCliTest {
         assertUsageError(run("embed", "--options", options.toString(), "--input", input.toString(), "--output", "mix"), "--weights (with --options) or --onnx is required");
         assertUsageError(run("embed", "--options", options.toString(), "--weights", weights.toString(),
                 "--input", dir.resolve("missing.txt").toString(), "--output", "mix"), "--input: file not found");
+        assertUsageError(embed("--output", "mix", "--out", input.toString()), "--out is the --input file");
         assertUsageError(run("convert", "--options", options.toString(), "--weights", weights.toString()), "--out is required");
         assertUsageError(run("synth", "--preset", "huge", "--out", dir.resolve("huge").toString()), "--preset");
         assertUsageError(run("synth", "--preset", "tiny", "--seed", "x", "--out", dir.resolve("x").toString()), "--seed must be an integer");
