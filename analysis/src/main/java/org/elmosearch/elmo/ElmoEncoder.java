@@ -54,13 +54,23 @@ public final class ElmoEncoder implements AutoCloseable {
      * @param threads ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose (one per core)
      */
     public ElmoEncoder(ElmoModel model, int threads) {
-        this(model, threads, Math.min(MAX_DEFAULT_CACHE_TOKENS, DEFAULT_CACHE_FLOATS / model.options().projectionDim()));
+        this(model, threads, defaultCacheTokens(model.options()));
+    }
+
+    /** The token cache size the short constructors use: 32 MB of vectors, at most 100,000 tokens. */
+    public static int defaultCacheTokens(ElmoOptions options) {
+        return Math.min(MAX_DEFAULT_CACHE_TOKENS, DEFAULT_CACHE_FLOATS / options.projectionDim());
     }
 
     /**
      * @param cacheTokens how many distinct tokens' char-CNN vectors to keep; 0 disables the cache
      */
     public ElmoEncoder(ElmoModel model, int threads, int cacheTokens) {
+        this(model, threads, cacheTokens, null);
+    }
+
+    /** As above; with a {@code profilePrefix}, ONNX Runtime records every node's run time (see {@link StageProfiler}). */
+    ElmoEncoder(ElmoModel model, int threads, int cacheTokens, String profilePrefix) {
         if (threads < 0) {
             throw new IllegalArgumentException("threads must be >= 0, got " + threads);
         }
@@ -72,6 +82,9 @@ public final class ElmoEncoder implements AutoCloseable {
             sessionOptions.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             sessionOptions.setIntraOpNumThreads(threads);
             sessionOptions.setInterOpNumThreads(1);
+            if (profilePrefix != null) {
+                sessionOptions.enableProfiling(profilePrefix);
+            }
             this.session = environment.createSession(model.onnxBytes(), sessionOptions);
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime could not load the ELMo graph: " + e.getMessage(), e);
@@ -273,6 +286,15 @@ public final class ElmoEncoder implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** Stops profiling and returns the trace file ONNX Runtime wrote. */
+    String endProfiling() {
+        try {
+            return session.endProfiling();
+        } catch (OrtException e) {
+            throw new IllegalStateException("could not end ONNX Runtime profiling: " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -54,6 +54,12 @@ final class ElmoGraphBuilder {
     static final String FINAL_C = "final_c";
     static final String OPTIONS_KEY = "elmo.options";
 
+    /** Node name prefixes, one per stage of the model (see {@link OnnxGraph#stage}). */
+    static final String STAGE_CHAR_CNN = "char_cnn";
+    static final String STAGE_HIGHWAY = "highway_projection";
+    static final String STAGE_LSTM = "lstm";
+    static final String STAGE_OUTPUT = "gather_output";
+
     private static final String BATCH = "batch";
     private static final String TIME = "time";
     private static final String TOKENS = "tokens";
@@ -82,7 +88,9 @@ final class ElmoGraphBuilder {
         g.input(STATE_H, FLOAT, layers, 2, BATCH, p);
         g.input(STATE_C, FLOAT, layers, 2, BATCH, c);
 
+        g.stage(STAGE_CHAR_CNN);
         String cnn = charCnn();
+        g.stage(STAGE_HIGHWAY);
         String highway = highway(cnn);
         String newTokens = options.projectionDim() == options.filterTotal() && !weights.hasTokenProjection()
                 ? highway
@@ -90,6 +98,7 @@ final class ElmoGraphBuilder {
         g.identity(cnn, CHAR_CNN);
         g.identity(highway, HIGHWAY);
         g.identity(newTokens, NEW_TOKEN_EMBEDDING);
+        g.stage(STAGE_OUTPUT);
         String table = g.node("Concat", List.of(newTokens, CACHED_EMBEDDINGS), attr("axis", 0));
         String tokenEmbedding = g.node("Gather", List.of(table, TOKEN_INDEX), attr("axis", 0));
         g.identity(tokenEmbedding, TOKEN_EMBEDDING);
@@ -111,6 +120,7 @@ final class ElmoGraphBuilder {
         List<String> finalH = new ArrayList<>();
         List<String> finalC = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
+            g.stage(STAGE_LSTM + l);
             String[] scan = lstmLayer(l, input, mask);
             finalH.add(g.node("Unsqueeze", List.of(scan[0], firstAxis)));
             finalC.add(g.node("Unsqueeze", List.of(scan[1], firstAxis)));
@@ -120,6 +130,7 @@ final class ElmoGraphBuilder {
                     reverse(g.node("Gather", List.of(output, backward), attr("axis", 0)), lengths)), attr("axis", 2)));
             input = output;
         }
+        g.stage(STAGE_OUTPUT);
         List<String> stacked = outputs.stream().map(o -> g.node("Unsqueeze", List.of(o, firstAxis))).toList();
         g.identity(g.node("Concat", stacked, attr("axis", 0)), LAYERS);
         g.identity(g.node("Concat", finalH, attr("axis", 0)), FINAL_H);
