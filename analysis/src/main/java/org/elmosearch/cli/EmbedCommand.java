@@ -231,7 +231,8 @@ final class EmbedCommand implements Command {
                 try {
                     line = reader.readLine();
                 } catch (CharacterCodingException e) {
-                    throw new IOException("--input " + input + ": line " + (lines + batch.size() + 1) + " is not valid UTF-8", e);
+                    // The reader decodes ahead of the lines it returns, so the bad line's number is not known.
+                    throw new IOException("--input " + input + " is not valid UTF-8 text; " + lines + " lines were written before the error", e);
                 }
                 if (line != null) {
                     batch.add(line);

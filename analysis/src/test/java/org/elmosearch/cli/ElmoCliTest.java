@@ -233,6 +233,12 @@ class ElmoCliTest {
         assertEquals(1, result.code());
         assertTrue(result.err().startsWith("elmo embed: " + broken), result.err());
         assertEquals(1, result.err().lines().count());
+
+        Path latin1 = dir.resolve("latin1.txt");
+        Files.write(latin1, "caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+        Result undecodable = run("embed", "--options", options.toString(), "--weights", weights.toString(), "--input", latin1.toString(), "--output", "mix");
+        assertEquals(1, undecodable.code());
+        assertTrue(undecodable.err().contains("--input " + latin1 + " is not valid UTF-8"), undecodable.err());
     }
 
     @Test
