@@ -20,7 +20,7 @@ import java.util.Map;
  */
 public final class EncoderBenchmark {
 
-    static final int BATCH_SENTENCES = 64;
+    public static final int BATCH_SENTENCES = 64;
     static final int QUERY_TOKENS = 8;
     static final int QUERY_RUNS = 60;
     static final int ROUNDS = 5;

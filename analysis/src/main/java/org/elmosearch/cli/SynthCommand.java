@@ -36,14 +36,18 @@ final class SynthCommand implements Command {
                 Flag.value("--out", "DIR", "folder for options.json and weights.hdf5; created if missing (required)"));
     }
 
-    @Override
-    public int run(Arguments arguments, PrintStream out, PrintStream err) throws Exception {
-        SyntheticModel.Preset preset;
+    /** The required {@code --preset} flag, shared with {@code bench}. */
+    static SyntheticModel.Preset preset(Arguments arguments) throws UsageException {
         try {
-            preset = SyntheticModel.Preset.parse(arguments.required("--preset"));
+            return SyntheticModel.Preset.parse(arguments.required("--preset"));
         } catch (IllegalArgumentException e) {
             throw new UsageException("--preset: " + e.getMessage());
         }
+    }
+
+    @Override
+    public int run(Arguments arguments, PrintStream out, PrintStream err) throws Exception {
+        SyntheticModel.Preset preset = preset(arguments);
         long seed = arguments.longInteger("--seed", 0);
         Path dir = arguments.outputPath("--out");
         SyntheticModel.write(SyntheticModel.randomWeights(preset.options(), seed), dir);
