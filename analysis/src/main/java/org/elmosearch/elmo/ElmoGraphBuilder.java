@@ -249,9 +249,14 @@ final class ElmoGraphBuilder {
             }
         }
         String prefix = "lstm" + layer + "_";
-        String gatesIn = g.node("Add", List.of(
-                g.node("MatMul", List.of(input, g.floats(prefix + "w_input", inputKernel, 2, 1, p, 4 * c))),
-                g.floats(prefix + "bias", bias, 2, 1, 1, 4 * c)));
+        // One GEMM of all batch * time rows per direction, rather than a small one per sentence.
+        String rows = g.node("Reshape", List.of(input, g.longs(prefix + "rows", 2, -1, p)));
+        String gates = g.node("Add", List.of(
+                g.node("MatMul", List.of(rows, g.floats(prefix + "w_input", inputKernel, 2, p, 4 * c))),
+                g.floats(prefix + "bias", bias, 2, 1, 4 * c)));
+        String gatesShape = g.node("Concat", List.of(g.node("Shape", List.of(input), attr("start", 0), attr("end", 3)),
+                g.longs(prefix + "gate_width", 4 * c)), attr("axis", 0));
+        String gatesIn = g.node("Reshape", List.of(gates, gatesShape));
         String stateKernelName = g.floats(prefix + "w_state", stateKernel, 2, p, 4 * c);
         String projectionName = projected ? g.floats(prefix + "w_proj", projection, 2, c, p) : null;
         String index = g.index(prefix + "index", layer);
