@@ -5,10 +5,14 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
+import java.nio.LongBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,13 +21,29 @@ import java.util.Set;
  * Runs an ELMo biLM in ONNX Runtime. Thread-safe: one encoder (one ONNX Runtime session) serves all threads.
  * Every call is stateless unless an initial state is passed: a sentence's vectors then depend neither on the
  * other sentences of the batch nor on padding.
+ *
+ * <p>The char CNN runs once per distinct token of a batch, and its vectors are kept in a bounded cache for later
+ * batches (see {@link #tokenCacheStats()}).
  */
 public final class ElmoEncoder implements AutoCloseable {
+
+    /** Graph output names, for {@link #run}. */
+    public static final String CHAR_CNN = ElmoGraphBuilder.CHAR_CNN;
+    public static final String HIGHWAY = ElmoGraphBuilder.HIGHWAY;
+    public static final String TOKEN_EMBEDDING = ElmoGraphBuilder.TOKEN_EMBEDDING;
+    public static final String LAYERS = ElmoGraphBuilder.LAYERS;
+    public static final String FINAL_H = ElmoGraphBuilder.FINAL_H;
+    public static final String FINAL_C = ElmoGraphBuilder.FINAL_C;
+
+    /** Default cache budget, in floats (32 MB): 2M tokens of the tiny model, 16k of the original. */
+    static final int DEFAULT_CACHE_FLOATS = 1 << 23;
+    static final int MAX_DEFAULT_CACHE_TOKENS = 100_000;
 
     private final ElmoOptions options;
     private final CharacterMapper mapper;
     private final OrtEnvironment environment;
     private final OrtSession session;
+    private final TokenEmbeddingCache cache;
 
     public ElmoEncoder(ElmoModel model) {
         this(model, 0);
@@ -34,16 +54,37 @@ public final class ElmoEncoder implements AutoCloseable {
      * @param threads ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose (one per core)
      */
     public ElmoEncoder(ElmoModel model, int threads) {
+        this(model, threads, defaultCacheTokens(model.options()));
+    }
+
+    /** The token cache size the short constructors use: 32 MB of vectors, at most 100,000 tokens. */
+    public static int defaultCacheTokens(ElmoOptions options) {
+        return Math.min(MAX_DEFAULT_CACHE_TOKENS, DEFAULT_CACHE_FLOATS / options.projectionDim());
+    }
+
+    /**
+     * @param cacheTokens how many distinct tokens' char-CNN vectors to keep; 0 disables the cache
+     */
+    public ElmoEncoder(ElmoModel model, int threads, int cacheTokens) {
+        this(model, threads, cacheTokens, null);
+    }
+
+    /** As above; with a {@code profilePrefix}, ONNX Runtime records every node's run time (see {@link StageProfiler}). */
+    ElmoEncoder(ElmoModel model, int threads, int cacheTokens, String profilePrefix) {
         if (threads < 0) {
             throw new IllegalArgumentException("threads must be >= 0, got " + threads);
         }
         this.options = model.options();
         this.mapper = new CharacterMapper(options.maxCharactersPerToken());
+        this.cache = new TokenEmbeddingCache(cacheTokens);
         this.environment = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions sessionOptions = new OrtSession.SessionOptions()) {
             sessionOptions.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             sessionOptions.setIntraOpNumThreads(threads);
             sessionOptions.setInterOpNumThreads(1);
+            if (profilePrefix != null) {
+                sessionOptions.enableProfiling(profilePrefix);
+            }
             this.session = environment.createSession(model.onnxBytes(), sessionOptions);
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime could not load the ELMo graph: " + e.getMessage(), e);
@@ -52,6 +93,10 @@ public final class ElmoEncoder implements AutoCloseable {
 
     public ElmoOptions options() {
         return options;
+    }
+
+    public TokenCacheStats tokenCacheStats() {
+        return cache.stats();
     }
 
     /** The vectors of every layer for each sentence, from a zero state. */
@@ -64,72 +109,153 @@ public final class ElmoEncoder implements AutoCloseable {
         if (sentences.isEmpty()) {
             return new BiLmOutput(List.of(), initial == null ? LstmState.zeros(options, 0) : initial);
         }
-        Map<String, float[]> out = run(sentences, initial, Set.of(ElmoGraphBuilder.LAYERS, ElmoGraphBuilder.FINAL_H, ElmoGraphBuilder.FINAL_C));
-        int batch = sentences.size();
+        Batch batch = distinctTokens(sentences);
+        Map<String, float[]> out = execute(batch, sentences, initial,
+                Set.of(LAYERS, FINAL_H, FINAL_C, ElmoGraphBuilder.NEW_TOKEN_EMBEDDING));
+        float[] fresh = out.get(ElmoGraphBuilder.NEW_TOKEN_EMBEDDING);
+        int p = options.projectionDim();
+        for (int i = 0; i < batch.freshTokens.size(); i++) {
+            cache.put(batch.freshTokens.get(i), Arrays.copyOfRange(fresh, i * p, (i + 1) * p));
+        }
+        int size = sentences.size();
         int rows = rows(sentences);
         int layers = options.outputLayers();
         int dim = options.outputDim();
-        float[] flat = out.get(ElmoGraphBuilder.LAYERS);
-        List<float[][][]> perSentence = new ArrayList<>(batch);
-        for (int b = 0; b < batch; b++) {
+        float[] flat = out.get(LAYERS);
+        List<float[][][]> perSentence = new ArrayList<>(size);
+        for (int b = 0; b < size; b++) {
             int tokens = sentences.get(b).size();
             float[][][] sentence = new float[layers][tokens][];
             for (int k = 0; k < layers; k++) {
                 for (int t = 0; t < tokens; t++) {
                     // +1: skip the <S> row.
-                    int from = (((k * batch) + b) * rows + t + 1) * dim;
-                    sentence[k][t] = java.util.Arrays.copyOfRange(flat, from, from + dim);
+                    int from = (((k * size) + b) * rows + t + 1) * dim;
+                    sentence[k][t] = Arrays.copyOfRange(flat, from, from + dim);
                 }
             }
             perSentence.add(sentence);
         }
         LstmState state = new LstmState(
-                unflatten(out.get(ElmoGraphBuilder.FINAL_H), batch, options.projectionDim()),
-                unflatten(out.get(ElmoGraphBuilder.FINAL_C), batch, options.cellDim()));
+                unflatten(out.get(FINAL_H), size, p),
+                unflatten(out.get(FINAL_C), size, options.cellDim()));
         return new BiLmOutput(perSentence, state);
     }
 
     /**
-     * Runs the graph on the sentences framed by {@code <S>}/{@code </S>} and right-padded to the longest, and
-     * returns the requested outputs flat (row-major, rows = longest sentence + 2). For conformance checks of the
-     * intermediate stages; search uses {@link #encode}.
+     * Runs the graph with one char-CNN row per position (no sharing, no cache): sentences framed by
+     * {@code <S>}/{@code </S>}, right-padded to the longest. Returns the requested outputs flat (row-major, rows =
+     * longest sentence + 2; {@link #CHAR_CNN} and {@link #HIGHWAY} are {@code [batch * rows, F]}). For conformance
+     * checks of the intermediate stages; search uses {@link #encode}.
      */
     public Map<String, float[]> run(List<List<String>> sentences, LstmState initial, Set<String> outputs) {
-        int batch = sentences.size();
+        int size = sentences.size();
         int rows = rows(sentences);
-        int width = options.maxCharactersPerToken();
-        int[] ids = new int[batch * rows * width];
-        for (int b = 0; b < batch; b++) {
-            mapper.writeSentence(sentences.get(b), ids, b * rows);
+        int[] chars = new int[size * rows * options.maxCharactersPerToken()];
+        long[] index = new long[size * rows];
+        for (int b = 0; b < size; b++) {
+            mapper.writeSentence(sentences.get(b), chars, b * rows);
         }
-        LstmState state = initial == null ? LstmState.zeros(options, batch) : initial.check(options, batch);
-        try (OnnxTensor charIds = OnnxTensor.createTensor(environment, IntBuffer.wrap(ids), new long[]{batch, rows, width});
-             OnnxTensor h = OnnxTensor.createTensor(environment, FloatBuffer.wrap(flatten(state.h())),
-                     new long[]{options.lstmLayers(), 2, batch, options.projectionDim()});
-             OnnxTensor c = OnnxTensor.createTensor(environment, FloatBuffer.wrap(flatten(state.c())),
-                     new long[]{options.lstmLayers(), 2, batch, options.cellDim()});
-             OrtSession.Result result = session.run(
-                     Map.of(ElmoGraphBuilder.CHAR_IDS, charIds, ElmoGraphBuilder.STATE_H, h, ElmoGraphBuilder.STATE_C, c), outputs)) {
-            Map<String, float[]> values = new HashMap<>();
-            for (String name : outputs) {
-                FloatBuffer buffer = ((OnnxTensor) result.get(name).orElseThrow()).getFloatBuffer();
-                float[] array = new float[buffer.remaining()];
-                buffer.get(array);
-                values.put(name, array);
+        Arrays.setAll(index, i -> i);
+        return execute(new Batch(chars, size * rows, new float[0], 0, index, List.of()), sentences, initial, outputs);
+    }
+
+    /**
+     * The inputs of one run: the char ids of the tokens whose embedding is computed, the embeddings already known,
+     * and each position's row in the table [computed; known].
+     */
+    private record Batch(int[] freshChars, int freshCount, float[] known, int knownCount, long[] index, List<String> freshTokens) {
+    }
+
+    private Batch distinctTokens(List<List<String>> sentences) {
+        int rows = rows(sentences);
+        int p = options.projectionDim();
+        Map<String, Integer> slots = new HashMap<>();
+        List<String> fresh = new ArrayList<>();
+        List<float[]> known = new ArrayList<>();
+        long[] index = new long[sentences.size() * rows];
+        for (int b = 0; b < sentences.size(); b++) {
+            List<String> sentence = sentences.get(b);
+            for (int t = 0; t < sentence.size() + 2; t++) {
+                String token = t == 0 ? CharacterMapper.BOS_TOKEN : t == sentence.size() + 1 ? CharacterMapper.EOS_TOKEN : sentence.get(t - 1);
+                Integer slot = slots.get(token);
+                if (slot == null) {
+                    float[] cached = cache.get(token);
+                    // Fresh tokens take slots 0, 1, ...; known ones -1, -2, ... until the fresh count is known.
+                    if (cached == null) {
+                        slot = fresh.size();
+                        fresh.add(token);
+                    } else {
+                        known.add(cached);
+                        slot = -known.size();
+                    }
+                    slots.put(token, slot);
+                }
+                index[b * rows + t] = slot;
             }
-            return values;
+        }
+        // The char CNN needs at least one row; a duplicate of <S> costs little and is never indexed.
+        List<String> toCompute = fresh.isEmpty() ? List.of(CharacterMapper.BOS_TOKEN) : fresh;
+        int width = options.maxCharactersPerToken();
+        int[] chars = new int[toCompute.size() * width];
+        for (int i = 0; i < toCompute.size(); i++) {
+            System.arraycopy(mapper.tokenIds(toCompute.get(i)), 0, chars, i * width, width);
+        }
+        float[] knownFlat = new float[known.size() * p];
+        for (int k = 0; k < known.size(); k++) {
+            System.arraycopy(known.get(k), 0, knownFlat, k * p, p);
+        }
+        for (int i = 0; i < index.length; i++) {
+            if (index[i] < 0) {
+                index[i] = toCompute.size() - index[i] - 1;
+            }
+        }
+        return new Batch(chars, toCompute.size(), knownFlat, known.size(), index, fresh);
+    }
+
+    private Map<String, float[]> execute(Batch batch, List<List<String>> sentences, LstmState initial, Set<String> outputs) {
+        int size = sentences.size();
+        int rows = rows(sentences);
+        byte[] mask = new byte[size * rows];
+        for (int b = 0; b < size; b++) {
+            Arrays.fill(mask, b * rows, b * rows + sentences.get(b).size() + 2, (byte) 1);
+        }
+        LstmState state = initial == null ? LstmState.zeros(options, size) : initial.check(options, size);
+        List<OnnxTensor> inputs = new ArrayList<>();
+        try {
+            Map<String, OnnxTensor> feed = new HashMap<>();
+            feed.put(ElmoGraphBuilder.TOKEN_CHARS, track(inputs, OnnxTensor.createTensor(environment, IntBuffer.wrap(batch.freshChars()),
+                    new long[]{batch.freshCount(), options.maxCharactersPerToken()})));
+            feed.put(ElmoGraphBuilder.CACHED_EMBEDDINGS, track(inputs, OnnxTensor.createTensor(environment, FloatBuffer.wrap(batch.known()),
+                    new long[]{batch.knownCount(), options.projectionDim()})));
+            feed.put(ElmoGraphBuilder.TOKEN_INDEX, track(inputs, OnnxTensor.createTensor(environment, LongBuffer.wrap(batch.index()),
+                    new long[]{size, rows})));
+            feed.put(ElmoGraphBuilder.MASK, track(inputs, OnnxTensor.createTensor(environment, ByteBuffer.wrap(mask),
+                    new long[]{size, rows}, ai.onnxruntime.OnnxJavaType.BOOL)));
+            feed.put(ElmoGraphBuilder.STATE_H, track(inputs, OnnxTensor.createTensor(environment, FloatBuffer.wrap(flatten(state.h())),
+                    new long[]{options.lstmLayers(), 2, size, options.projectionDim()})));
+            feed.put(ElmoGraphBuilder.STATE_C, track(inputs, OnnxTensor.createTensor(environment, FloatBuffer.wrap(flatten(state.c())),
+                    new long[]{options.lstmLayers(), 2, size, options.cellDim()})));
+            try (OrtSession.Result result = session.run(feed, outputs)) {
+                Map<String, float[]> values = new HashMap<>();
+                for (String name : outputs) {
+                    FloatBuffer buffer = ((OnnxTensor) result.get(name).orElseThrow()).getFloatBuffer();
+                    float[] array = new float[buffer.remaining()];
+                    buffer.get(array);
+                    values.put(name, array);
+                }
+                return values;
+            }
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed to run the ELMo graph: " + e.getMessage(), e);
+        } finally {
+            inputs.forEach(OnnxTensor::close);
         }
     }
 
-    /** Graph output names, for {@link #run}. */
-    public static final String CHAR_CNN = ElmoGraphBuilder.CHAR_CNN;
-    public static final String HIGHWAY = ElmoGraphBuilder.HIGHWAY;
-    public static final String TOKEN_EMBEDDING = ElmoGraphBuilder.TOKEN_EMBEDDING;
-    public static final String LAYERS = ElmoGraphBuilder.LAYERS;
-    public static final String FINAL_H = ElmoGraphBuilder.FINAL_H;
-    public static final String FINAL_C = ElmoGraphBuilder.FINAL_C;
+    private static OnnxTensor track(List<OnnxTensor> open, OnnxTensor tensor) {
+        open.add(tensor);
+        return tensor;
+    }
 
     /** Rows per sentence in a padded batch: the longest sentence plus its two markers. */
     public static int rows(List<List<String>> sentences) {
@@ -154,12 +280,21 @@ public final class ElmoEncoder implements AutoCloseable {
         for (int l = 0; l < options.lstmLayers(); l++) {
             for (int d = 0; d < 2; d++) {
                 for (int b = 0; b < batch; b++) {
-                    out[l][d][b] = java.util.Arrays.copyOfRange(flat, i, i + dim);
+                    out[l][d][b] = Arrays.copyOfRange(flat, i, i + dim);
                     i += dim;
                 }
             }
         }
         return out;
+    }
+
+    /** Stops profiling and returns the trace file ONNX Runtime wrote. */
+    String endProfiling() {
+        try {
+            return session.endProfiling();
+        } catch (OrtException e) {
+            throw new IllegalStateException("could not end ONNX Runtime profiling: " + e.getMessage(), e);
+        }
     }
 
     @Override

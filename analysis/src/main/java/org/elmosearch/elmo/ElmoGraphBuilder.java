@@ -18,9 +18,16 @@ import static org.elmosearch.elmo.OnnxGraph.ints;
 /**
  * Builds the ONNX graph of an ELMo biLM from its weights.
  *
- * <p>Inputs: {@code char_ids int32[batch, time, W]} (rows framed by the sentence markers, padded rows all 0),
- * {@code state_h [L, 2, batch, P]}, {@code state_c [L, 2, batch, C]}. Outputs: {@code char_cnn}, {@code highway},
- * {@code token_embedding} per row, {@code layers [L+1, batch, time, 2P]} (padded rows 0), and the final states.
+ * <p>The char CNN depends on a token's characters alone, so it runs once per distinct token rather than once per
+ * position: {@code token_chars int32[tokens, W]} holds the distinct tokens not already known, their embeddings are
+ * stacked over {@code cached_embeddings [cached, P]} (vectors the caller kept from earlier batches), and
+ * {@code token_index int64[batch, time]} picks each position's row of that table. {@code mask bool[batch, time]}
+ * marks the real rows (sentence markers included); {@code state_h [L, 2, batch, P]} and {@code state_c
+ * [L, 2, batch, C]} are the initial states.
+ *
+ * <p>Outputs: {@code char_cnn}, {@code highway} and {@code new_token_embedding} per new token,
+ * {@code token_embedding [batch, time, P]}, {@code layers [L+1, batch, time, 2P]} (padded rows 0), and the final
+ * states.
  *
  * <p>Variable lengths are handled without sorting: the backward direction runs over each sentence reversed in
  * place ({@code ReverseSequence}), so both directions are a left-to-right recurrence over the same mask and run
@@ -32,19 +39,34 @@ import static org.elmosearch.elmo.OnnxGraph.ints;
 final class ElmoGraphBuilder {
 
     static final int OPSET = 17;
-    static final String CHAR_IDS = "char_ids";
+    static final String TOKEN_CHARS = "token_chars";
+    static final String CACHED_EMBEDDINGS = "cached_embeddings";
+    static final String TOKEN_INDEX = "token_index";
+    static final String MASK = "mask";
     static final String STATE_H = "state_h";
     static final String STATE_C = "state_c";
     static final String CHAR_CNN = "char_cnn";
     static final String HIGHWAY = "highway";
+    static final String NEW_TOKEN_EMBEDDING = "new_token_embedding";
     static final String TOKEN_EMBEDDING = "token_embedding";
     static final String LAYERS = "layers";
     static final String FINAL_H = "final_h";
     static final String FINAL_C = "final_c";
     static final String OPTIONS_KEY = "elmo.options";
+    static final String PARAMETERS_KEY = "elmo.parameters";
+    static final String VERSION_KEY = "elmo.graph_version";
+    /** Raised whenever the graph's inputs or outputs change, so that an older saved graph is refused clearly. */
+    static final int GRAPH_VERSION = 2;
+
+    /** Node name prefixes, one per stage of the model (see {@link OnnxGraph#stage}). */
+    static final String STAGE_CHAR_CNN = "char_cnn";
+    static final String STAGE_HIGHWAY = "highway_projection";
+    static final String STAGE_LSTM = "lstm";
+    static final String STAGE_OUTPUT = "gather_output";
 
     private static final String BATCH = "batch";
     private static final String TIME = "time";
+    private static final String TOKENS = "tokens";
 
     private final ElmoWeights weights;
     private final ElmoOptions options;
@@ -63,23 +85,29 @@ final class ElmoGraphBuilder {
         int p = options.projectionDim();
         int c = options.cellDim();
         int layers = options.lstmLayers();
-        g.input(CHAR_IDS, INT32, BATCH, TIME, options.maxCharactersPerToken());
+        g.input(TOKEN_CHARS, INT32, TOKENS, options.maxCharactersPerToken());
+        g.input(CACHED_EMBEDDINGS, FLOAT, "cached", p);
+        g.input(TOKEN_INDEX, INT64, BATCH, TIME);
+        g.input(MASK, BOOL, BATCH, TIME);
         g.input(STATE_H, FLOAT, layers, 2, BATCH, p);
         g.input(STATE_C, FLOAT, layers, 2, BATCH, c);
 
-        String rowsShape = g.node("Shape", List.of(CHAR_IDS), attr("start", 0), attr("end", 2));
+        g.stage(STAGE_CHAR_CNN);
         String cnn = charCnn();
+        g.stage(STAGE_HIGHWAY);
         String highway = highway(cnn);
-        String tokens = options.projectionDim() == options.filterTotal() && !weights.hasTokenProjection()
+        String newTokens = options.projectionDim() == options.filterTotal() && !weights.hasTokenProjection()
                 ? highway
                 : g.node("Add", List.of(g.node("MatMul", List.of(highway, tensor(ElmoWeights.PROJ_W))), tensor(ElmoWeights.PROJ_B)));
-        g.identity(byRow(cnn, rowsShape, options.filterTotal()), CHAR_CNN);
-        g.identity(byRow(highway, rowsShape, options.filterTotal()), HIGHWAY);
-        String tokenEmbedding = byRow(tokens, rowsShape, p);
+        g.identity(cnn, CHAR_CNN);
+        g.identity(highway, HIGHWAY);
+        g.identity(newTokens, NEW_TOKEN_EMBEDDING);
+        g.stage(STAGE_OUTPUT);
+        String table = g.node("Concat", List.of(newTokens, CACHED_EMBEDDINGS), attr("axis", 0));
+        String tokenEmbedding = g.node("Gather", List.of(table, TOKEN_INDEX), attr("axis", 0));
         g.identity(tokenEmbedding, TOKEN_EMBEDDING);
 
-        String mask = g.node("Greater", List.of(
-                g.node("ReduceMax", List.of(CHAR_IDS), ints("axes", 2), attr("keepdims", 0)), g.int32("zero_id", 0)));
+        String mask = MASK;
         String lengths = g.node("ReduceSum", List.of(g.node("Cast", List.of(mask), attr("to", INT64)), g.longs("time_axis", 1)),
                 attr("keepdims", 0));
         String floatMask = g.node("Unsqueeze", List.of(g.node("Cast", List.of(mask), attr("to", FLOAT)), g.longs("last_axis", 2)));
@@ -96,6 +124,7 @@ final class ElmoGraphBuilder {
         List<String> finalH = new ArrayList<>();
         List<String> finalC = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
+            g.stage(STAGE_LSTM + l);
             String[] scan = lstmLayer(l, input, mask);
             finalH.add(g.node("Unsqueeze", List.of(scan[0], firstAxis)));
             finalC.add(g.node("Unsqueeze", List.of(scan[1], firstAxis)));
@@ -105,13 +134,15 @@ final class ElmoGraphBuilder {
                     reverse(g.node("Gather", List.of(output, backward), attr("axis", 0)), lengths)), attr("axis", 2)));
             input = output;
         }
+        g.stage(STAGE_OUTPUT);
         List<String> stacked = outputs.stream().map(o -> g.node("Unsqueeze", List.of(o, firstAxis))).toList();
         g.identity(g.node("Concat", stacked, attr("axis", 0)), LAYERS);
         g.identity(g.node("Concat", finalH, attr("axis", 0)), FINAL_H);
         g.identity(g.node("Concat", finalC, attr("axis", 0)), FINAL_C);
 
-        g.output(CHAR_CNN, FLOAT, BATCH, TIME, options.filterTotal());
-        g.output(HIGHWAY, FLOAT, BATCH, TIME, options.filterTotal());
+        g.output(CHAR_CNN, FLOAT, TOKENS, options.filterTotal());
+        g.output(HIGHWAY, FLOAT, TOKENS, options.filterTotal());
+        g.output(NEW_TOKEN_EMBEDDING, FLOAT, TOKENS, p);
         g.output(TOKEN_EMBEDDING, FLOAT, BATCH, TIME, p);
         g.output(LAYERS, FLOAT, options.outputLayers(), BATCH, TIME, options.outputDim());
         g.output(FINAL_H, FLOAT, layers, 2, BATCH, p);
@@ -123,19 +154,19 @@ final class ElmoGraphBuilder {
                 .setProducerName("elmo-search")
                 .setGraph(g.build())
                 .addMetadataProps(StringStringEntryProto.newBuilder().setKey(OPTIONS_KEY).setValue(options.toJson()))
+                .addMetadataProps(StringStringEntryProto.newBuilder().setKey(VERSION_KEY).setValue(Integer.toString(GRAPH_VERSION)))
+                .addMetadataProps(StringStringEntryProto.newBuilder().setKey(PARAMETERS_KEY).setValue(Long.toString(weights.parameterCount())))
                 .build();
     }
 
-    /** {@code [N, F]} after the char CNN, N = batch * time token rows. */
+    /** {@code [tokens, F]}: the char CNN of each new token. */
     private String charCnn() {
-        int width = options.maxCharactersPerToken();
         int dim = options.charEmbeddingDim();
         float[] source = weights.get(ElmoWeights.CHAR_EMBED).data();
         // Row 0 stays zero: it embeds the id of a padded (absent) character position.
         float[] table = new float[(ElmoWeights.CHAR_EMBED_ROWS + 1) * dim];
         System.arraycopy(source, 0, table, dim, source.length);
-        String ids = g.node("Reshape", List.of(CHAR_IDS, g.longs("char_rows", -1, width)));
-        String embedded = g.node("Gather", List.of(g.floats("char_table", table, ElmoWeights.CHAR_EMBED_ROWS + 1, dim), ids));
+        String embedded = g.node("Gather", List.of(g.floats("char_table", table, ElmoWeights.CHAR_EMBED_ROWS + 1, dim), TOKEN_CHARS));
         String channels = g.node("Transpose", List.of(embedded), ints("perm", 0, 2, 1));
         List<String> banks = new ArrayList<>();
         for (int i = 0; i < options.filters().size(); i++) {
@@ -218,9 +249,14 @@ final class ElmoGraphBuilder {
             }
         }
         String prefix = "lstm" + layer + "_";
-        String gatesIn = g.node("Add", List.of(
-                g.node("MatMul", List.of(input, g.floats(prefix + "w_input", inputKernel, 2, 1, p, 4 * c))),
-                g.floats(prefix + "bias", bias, 2, 1, 1, 4 * c)));
+        // One GEMM of all batch * time rows per direction, rather than a small one per sentence.
+        String rows = g.node("Reshape", List.of(input, g.longs(prefix + "rows", 2, -1, p)));
+        String gates = g.node("Add", List.of(
+                g.node("MatMul", List.of(rows, g.floats(prefix + "w_input", inputKernel, 2, p, 4 * c))),
+                g.floats(prefix + "bias", bias, 2, 1, 4 * c)));
+        String gatesShape = g.node("Concat", List.of(g.node("Shape", List.of(input), attr("start", 0), attr("end", 3)),
+                g.longs(prefix + "gate_width", 4 * c)), attr("axis", 0));
+        String gatesIn = g.node("Reshape", List.of(gates, gatesShape));
         String stateKernelName = g.floats(prefix + "w_state", stateKernel, 2, p, 4 * c);
         String projectionName = projected ? g.floats(prefix + "w_proj", projection, 2, c, p) : null;
         String index = g.index(prefix + "index", layer);
@@ -271,12 +307,6 @@ final class ElmoGraphBuilder {
     /** Reverses each sentence's first {@code lengths[b]} rows of {@code x [batch, time, D]}, leaving padding in place. */
     private String reverse(String x, String lengths) {
         return g.node("ReverseSequence", List.of(x, lengths), attr("batch_axis", 0), attr("time_axis", 1));
-    }
-
-    /** {@code [N, D]} back to {@code [batch, time, D]}. */
-    private String byRow(String flat, String rowsShape, int dim) {
-        String shape = g.node("Concat", List.of(rowsShape, g.longs("dim_" + flat, dim)), attr("axis", 0));
-        return g.node("Reshape", List.of(flat, shape));
     }
 
     private String tensor(String name) {

@@ -2,7 +2,6 @@ package org.elmosearch.elmo;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
-import ai.onnx.proto.OnnxMl.TensorProto;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,29 +48,33 @@ public final class ElmoModel {
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             throw new IOException(onnxFile + ": not an ONNX model: " + e.getMessage(), e);
         }
-        String json = proto.getMetadataPropsList().stream()
-                .filter(p -> ElmoGraphBuilder.OPTIONS_KEY.equals(p.getKey()))
-                .map(StringStringEntryProto::getValue)
-                .findFirst()
-                .orElseThrow(() -> new IOException(onnxFile + ": not an ELMo graph made by elmo-search (no "
+        String json = metadata(proto, ElmoGraphBuilder.OPTIONS_KEY).orElseThrow(() -> new IOException(onnxFile + ": not an ELMo graph made by elmo-search (no "
                         + ElmoGraphBuilder.OPTIONS_KEY + " metadata); convert the options.json + weights.hdf5 with `bin/elmo convert`"));
+        String version = metadata(proto, ElmoGraphBuilder.VERSION_KEY).orElse("1");
+        if (!version.equals(Integer.toString(ElmoGraphBuilder.GRAPH_VERSION))) {
+            throw new IOException(onnxFile + ": graph version " + version + " was made by another version of elmo-search, this one reads version "
+                    + ElmoGraphBuilder.GRAPH_VERSION + "; convert the options.json + weights.hdf5 again with `bin/elmo convert`");
+        }
         ElmoOptions options;
         try {
             options = ElmoOptions.parse(json);
         } catch (IllegalArgumentException e) {
             throw new IOException(onnxFile + ": " + e.getMessage(), e);
         }
-        return new ElmoModel(options, bytes, countParameters(proto));
+        long parameters;
+        try {
+            parameters = Long.parseLong(metadata(proto, ElmoGraphBuilder.PARAMETERS_KEY).orElse("-1"));
+        } catch (NumberFormatException e) {
+            throw new IOException(onnxFile + ": " + ElmoGraphBuilder.PARAMETERS_KEY + " metadata is not a number", e);
+        }
+        return new ElmoModel(options, bytes, parameters);
     }
 
-    private static long countParameters(ModelProto proto) {
-        long count = 0;
-        for (TensorProto t : proto.getGraph().getInitializerList()) {
-            if (t.getDataType() == TensorProto.DataType.FLOAT_VALUE) {
-                count += t.getRawData().size() / Float.BYTES;
-            }
-        }
-        return count;
+    private static java.util.Optional<String> metadata(ModelProto proto, String key) {
+        return proto.getMetadataPropsList().stream()
+                .filter(p -> key.equals(p.getKey()))
+                .map(StringStringEntryProto::getValue)
+                .findFirst();
     }
 
     public void saveOnnx(Path file) throws IOException {
@@ -91,7 +94,7 @@ public final class ElmoModel {
         return onnx;
     }
 
-    /** Number of weights (the graph built from HDF5 counts the file's; a loaded graph counts its float constants). */
+    /** Number of weights in the bilm-tf file the graph was built from. */
     public long parameterCount() {
         return parameterCount;
     }

@@ -90,6 +90,10 @@ public record ElmoOptions(
         requireAtLeast("lstm.n_layers", lstmLayers, 1);
         requireAtLeast("lstm.projection_dim", projectionDim, 1);
         requireAtLeast("lstm.dim", cellDim, 1);
+        if (projectionDim > cellDim) {
+            // bilm-tf projects the LSTM output only down (P < C); with P > C its own graph would not fit together.
+            throw new IllegalArgumentException("lstm.projection_dim (" + projectionDim + ") must not exceed lstm.dim (" + cellDim + ")");
+        }
         requireClip("lstm.cell_clip", cellClip);
         requireClip("lstm.proj_clip", projClip);
     }

@@ -1,9 +1,11 @@
 package org.elmosearch.elmo;
 
 import io.jhdf.HdfFile;
+import io.jhdf.Superblock;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Node;
 import io.jhdf.exceptions.HdfException;
+import io.jhdf.exceptions.HdfInvalidPathException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,6 +60,11 @@ public final class ElmoWeights {
         return java.util.Collections.unmodifiableSet(tensors.keySet());
     }
 
+    /** Every dataset by name, in the order the options list them. */
+    public Map<String, Tensor> tensors() {
+        return java.util.Collections.unmodifiableMap(tensors);
+    }
+
     public boolean has(String name) {
         return tensors.containsKey(name);
     }
@@ -101,9 +108,23 @@ public final class ElmoWeights {
             throw new NoSuchFileException(file.toString(), null, "ELMo weights file not found");
         }
         try (HdfFile hdf = new HdfFile(file)) {
+            requireComplete(hdf, file);
             return fromHdf(options, hdf, file.toString());
         } catch (HdfException e) {
             throw new IOException(file + ": not a readable HDF5 file: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Rejects a file shorter than its superblock says, as the HDF5 library does ("truncated file"). jhdf opens such a
+     * file, and the dataset stored last, cut short, can read without an error as garbage.
+     */
+    private static void requireComplete(HdfFile hdf, Path file) throws IOException {
+        Superblock superblock = hdf.getHdfBackingStorage().getSuperblock();
+        long expected = superblock.getBaseAddressByte() + superblock.getEndOfFileAddress();
+        if (hdf.size() < expected) {
+            throw new IOException(file + ": truncated HDF5 file: " + hdf.size() + " bytes where its superblock says "
+                    + expected + " (an interrupted download or copy?)");
         }
     }
 
@@ -138,7 +159,8 @@ public final class ElmoWeights {
         try {
             Node node = hdf.getByPath(path);
             return node instanceof Dataset d ? d : null;
-        } catch (HdfException e) {
+        } catch (HdfInvalidPathException e) {
+            // Only absence: a damaged file must fail as unreadable, not pass for one that lacks the dataset.
             return null;
         }
     }

@@ -27,11 +27,19 @@ final class OnnxGraph {
 
     private final GraphProto.Builder graph;
     private final String prefix;
+    private String stage = "";
     private int counter;
 
     OnnxGraph(String name, String prefix) {
         this.graph = GraphProto.newBuilder().setName(name);
         this.prefix = prefix;
+    }
+
+    /**
+     * Names the following nodes {@code stage/op_n}, so that run-time profiles can be summed by stage of the model.
+     */
+    void stage(String name) {
+        this.stage = name + "/";
     }
 
     /** A graph input; each dimension is an Integer (fixed) or a String (symbolic). */
@@ -89,7 +97,7 @@ final class OnnxGraph {
 
     /** Adds a node with {@code outputs} outputs and returns their names. */
     String[] nodes(String op, int outputs, List<String> inputs, AttributeProto... attributes) {
-        String base = prefix + op.toLowerCase(java.util.Locale.ROOT) + "_" + counter++;
+        String base = prefix + stage + op.toLowerCase(java.util.Locale.ROOT) + "_" + counter++;
         String[] names = new String[outputs];
         for (int i = 0; i < outputs; i++) {
             names[i] = outputs == 1 ? base : base + "_" + i;

@@ -125,11 +125,20 @@ public final class SyntheticModel {
 
     /** Writes the tensors in the bilm-tf HDF5 layout (nested groups, TF-oriented shapes). */
     public static void writeHdf5(ElmoWeights weights, Path file) throws IOException {
+        writeHdf5(weights.tensors(), file);
+    }
+
+    /**
+     * Writes named tensors ({@code "CNN/W_cnn_0"}, ...) in the bilm-tf HDF5 layout without checking them against any
+     * options: also for files that deliberately do not fit theirs.
+     */
+    public static void writeHdf5(Map<String, ElmoWeights.Tensor> tensors, Path file) throws IOException {
         Files.deleteIfExists(file);
         try (WritableHdfFile hdf = HdfFile.write(file)) {
             Map<String, WritableGroup> groups = new HashMap<>();
-            for (String name : weights.names()) {
-                ElmoWeights.Tensor t = weights.get(name);
+            for (Map.Entry<String, ElmoWeights.Tensor> entry : tensors.entrySet()) {
+                String name = entry.getKey();
+                ElmoWeights.Tensor t = entry.getValue();
                 int slash = name.lastIndexOf('/');
                 WritableGroup group = slash < 0 ? hdf : group(hdf, groups, name.substring(0, slash));
                 group.putDataset(name.substring(slash + 1), nest(t.data(), t.shape()));

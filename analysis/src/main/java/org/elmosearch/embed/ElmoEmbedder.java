@@ -52,25 +52,38 @@ public final class ElmoEmbedder {
         List<TextLayers> all = layers(texts, options.maxTokens());
         List<EmbeddedText> out = new ArrayList<>(all.size());
         for (TextLayers text : all) {
-            float[][] tokenVectors = options.mix().apply(text.layers());
-            float[] vector = null;
-            if (tokenVectors.length > 0) {
-                vector = options.pooling().pool(tokenVectors);
-                if (options.normalize()) {
-                    Pooling.l2Normalize(vector);
-                }
-            }
-            out.add(new EmbeddedText(text.tokens(), text.truncated(), tokenVectors, vector));
+            out.add(embed(text, options));
         }
         return out;
     }
 
+    /**
+     * Mixes and pools layers already computed, e.g. for tokens that did not come from the tokenizer
+     * ({@link #layersOfTokens}); {@code options.maxTokens()} does not apply here.
+     */
+    public static EmbeddedText embed(TextLayers text, EmbeddingOptions options) {
+        float[][] tokenVectors = options.mix().apply(text.layers());
+        float[] vector = null;
+        if (tokenVectors.length > 0) {
+            vector = options.pooling().pool(tokenVectors);
+            if (options.normalize()) {
+                Pooling.l2Normalize(vector);
+            }
+        }
+        return new EmbeddedText(text.tokens(), text.truncated(), tokenVectors, vector);
+    }
+
     /** Every layer of each text, in input order, texts cut to {@code maxTokens} tokens. */
     public List<TextLayers> layers(List<String> texts, int maxTokens) {
+        return layersOfTokenized(texts.stream().map(tokenizer::tokenize).toList(), maxTokens);
+    }
+
+    /** As {@link #layers}, for texts tokenized elsewhere (e.g. given pre-tokenized): each cut to {@code maxTokens}. */
+    public List<TextLayers> layersOfTokenized(List<List<Token>> texts, int maxTokens) {
         List<List<Token>> tokens = new ArrayList<>(texts.size());
         boolean[] truncated = new boolean[texts.size()];
         for (int i = 0; i < texts.size(); i++) {
-            List<Token> all = tokenizer.tokenize(texts.get(i));
+            List<Token> all = texts.get(i);
             truncated[i] = all.size() > maxTokens;
             tokens.add(truncated[i] ? all.subList(0, maxTokens) : all);
         }

@@ -1,0 +1,59 @@
+package org.elmosearch.elmo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Time per stage of the model (char CNN, highway and projection, each LSTM layer, gathering the outputs), from
+ * ONNX Runtime's own per-node profile: graph nodes are named {@code stage/op_n}, and the kernel times of the
+ * top-level nodes are summed by stage (a Scan's time includes its step graph).
+ */
+public final class StageProfiler {
+
+    private StageProfiler() {
+    }
+
+    /** Milliseconds per stage for one {@code encode(sentences)}, averaged over {@code runs} after a warm-up. */
+    public static Map<String, Double> millisPerStage(ElmoModel model, int threads, List<List<String>> sentences, int runs)
+            throws IOException {
+        Path dir = Files.createTempDirectory("elmo-profile");
+        // The cache is off so that every run computes the char CNN, as a cold batch does.
+        ElmoEncoder encoder = new ElmoEncoder(model, threads, 0, dir.resolve("ort").toString());
+        Path trace;
+        try {
+            for (int i = 0; i < runs + 1; i++) {
+                encoder.encode(sentences);
+            }
+            trace = Path.of(encoder.endProfiling());
+        } finally {
+            encoder.close();
+        }
+        try {
+            return sumByStage(new ObjectMapper().readTree(trace.toFile()), runs + 1);
+        } finally {
+            Files.deleteIfExists(trace);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    static Map<String, Double> sumByStage(JsonNode events, int runs) {
+        Map<String, Double> micros = new LinkedHashMap<>();
+        for (JsonNode event : events) {
+            String name = event.path("name").asText();
+            if (!"Node".equals(event.path("cat").asText()) || !name.endsWith("_kernel_time") || !name.contains("/")) {
+                continue;
+            }
+            micros.merge(name.substring(0, name.indexOf('/')), event.path("dur").asDouble(), Double::sum);
+        }
+        Map<String, Double> millis = new LinkedHashMap<>();
+        micros.forEach((stage, us) -> millis.put(stage, us / 1000.0 / runs));
+        return millis;
+    }
+}
