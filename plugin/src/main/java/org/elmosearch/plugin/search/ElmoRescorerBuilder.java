@@ -120,7 +120,7 @@ public final class ElmoRescorerBuilder extends RescorerBuilder<ElmoRescorerBuild
         }
         if (pendingVector != null) {
             float[] vector = pendingVector.get();
-            return vector == null ? this : copy(vector, null);
+            return vector == null ? this : withQueryVector(vector);
         }
         SetOnce<float[]> toSet = new SetOnce<>();
         ElmoQueryVectorBuilder embedder = new ElmoQueryVectorBuilder(modelId, text, spec);
@@ -129,6 +129,11 @@ public final class ElmoRescorerBuilder extends RescorerBuilder<ElmoRescorerBuild
             l.onResponse(null);
         })));
         return copy(null, toSet::get);
+    }
+
+    /** This rescorer with its text embedded. */
+    ElmoRescorerBuilder withQueryVector(float[] vector) {
+        return copy(vector, null);
     }
 
     private ElmoRescorerBuilder copy(float[] vector, Supplier<float[]> pending) {
