@@ -110,13 +110,21 @@ public final class ElmoProcessor extends AbstractProcessor {
             handler.accept(null, e);
             return;
         }
-        batcher.embed(modelId, texts, spec, new ActionListener<>() {
+        // The values of an array are pooled together, from their unnormalised vectors; normalised at the end if asked.
+        EmbeddingSpec request = isArray ? new EmbeddingSpec(spec.mix(), spec.pooling(), false, spec.maxTokens()) : spec;
+        batcher.embed(modelId, texts, request, new ActionListener<>() {
             @Override
             public void onResponse(EmbeddingBatcher.Embeddings embeddings) {
+                try {
+                    writeVector(document, embeddings);
+                } catch (RuntimeException e) {
+                    handler.accept(null, e);
+                    return;
+                }
                 if (passages == null) {
-                    finish(() -> writeVector(document, embeddings), document, handler);
+                    handler.accept(document, null);
                 } else {
-                    embedPassages(document, texts, isArray, embeddings, handler);
+                    embedPassages(document, texts, isArray, handler);
                 }
             }
 
@@ -127,8 +135,7 @@ public final class ElmoProcessor extends AbstractProcessor {
         });
     }
 
-    private void embedPassages(IngestDocument document, List<String> texts, boolean isArray,
-                               EmbeddingBatcher.Embeddings whole, BiConsumer<IngestDocument, Exception> handler) {
+    private void embedPassages(IngestDocument document, List<String> texts, boolean isArray, BiConsumer<IngestDocument, Exception> handler) {
         List<Passages.Passage> all = new ArrayList<>();
         List<Integer> valueOf = new ArrayList<>();
         try {
@@ -148,7 +155,6 @@ public final class ElmoProcessor extends AbstractProcessor {
             @Override
             public void onResponse(EmbeddingBatcher.Embeddings embedded) {
                 finish(() -> {
-                    writeVector(document, whole);
                     List<Map<String, Object>> out = new ArrayList<>(all.size());
                     for (int k = 0; k < all.size(); k++) {
                         Map<String, Object> passage = new LinkedHashMap<>();
@@ -181,33 +187,56 @@ public final class ElmoProcessor extends AbstractProcessor {
         handler.accept(document, null);
     }
 
-    /** The document vector: the pooled tokens of all values (one value: its text vector). */
+    /** The document vector: one value's text vector, or the tokens of all values pooled together. */
     private void writeVector(IngestDocument document, EmbeddingBatcher.Embeddings embeddings) {
-        List<float[]> tokenVectors = new ArrayList<>();
-        boolean truncated = false;
-        for (EmbeddedText text : embeddings.texts()) {
-            truncated |= text.truncated();
-            tokenVectors.addAll(List.of(text.tokenVectors()));
-        }
-        if (tokenVectors.isEmpty()) {
+        List<EmbeddedText> texts = embeddings.texts();
+        if (texts.stream().allMatch(EmbeddedText::isEmpty)) {
             throw new IllegalArgumentException("field [" + field + "] holds no words to embed");
         }
+        boolean truncated = texts.stream().anyMatch(EmbeddedText::truncated);
         if (truncated && onOverflow == Overflow.FAIL) {
             throw new IllegalArgumentException("field [" + field + "] has more than [max_tokens] " + embeddings.options().maxTokens()
                     + " tokens and [on_overflow] is [fail]");
         }
-        float[] vector = embeddings.texts().size() == 1
-                ? embeddings.texts().get(0).vector()
-                : pool(tokenVectors, embeddings.options().pooling(), embeddings.options().normalize());
+        float[] vector;
+        if (texts.size() == 1) {
+            vector = texts.get(0).vector();
+        } else {
+            vector = combine(texts, embeddings.options().pooling());
+            if (spec.normalize() != null ? spec.normalize() : embeddings.modelDefaults().normalize()) {
+                Pooling.l2Normalize(vector);
+            }
+        }
         document.setFieldValue(targetField, asList(vector));
         if (truncatedField != null) {
             document.setFieldValue(truncatedField, truncated);
         }
     }
 
-    private static float[] pool(List<float[]> tokenVectors, Pooling pooling, boolean normalize) {
-        float[] vector = pooling.pool(tokenVectors.toArray(new float[0][]));
-        return normalize ? Pooling.l2Normalize(vector) : vector;
+    /** Pools the unnormalised text vectors as if all their tokens were one text: token-weighted mean, or max. */
+    static float[] combine(List<EmbeddedText> texts, Pooling pooling) {
+        float[] out = null;
+        int tokens = 0;
+        for (EmbeddedText text : texts) {
+            if (text.isEmpty()) {
+                continue;
+            }
+            float[] v = text.vector();
+            int n = text.tokens().size();
+            if (out == null) {
+                out = pooling == Pooling.MEAN ? new float[v.length] : v.clone();
+            }
+            for (int d = 0; d < v.length; d++) {
+                out[d] = pooling == Pooling.MEAN ? out[d] + n * v[d] : Math.max(out[d], v[d]);
+            }
+            tokens += n;
+        }
+        if (pooling == Pooling.MEAN) {
+            for (int d = 0; d < out.length; d++) {
+                out[d] /= tokens;
+            }
+        }
+        return out;
     }
 
     private List<String> texts(Object value) {

@@ -28,8 +28,13 @@ public final class EmbeddingBatcher {
 
     private static final Logger LOGGER = LogManager.getLogger(EmbeddingBatcher.class);
 
-    /** Texts taken from the queue per round; {@code ElmoEmbedder} cuts a round into length-sorted runs. */
+    /** Texts taken from the queue per round. */
     static final int MAX_ROUND_TEXTS = 256;
+    /**
+     * Tokens per embedder call. The embedder holds every layer of a call's tokens at once: 8192 tokens of the
+     * original model (3 layers of 1024 floats) are 100 MB.
+     */
+    static final int MAX_CHUNK_TOKENS = 8192;
 
     private final ElmoModelRegistry registry;
     private final ElmoStats stats;
@@ -54,6 +59,9 @@ public final class EmbeddingBatcher {
      */
     public void embed(String modelId, List<String> texts, EmbeddingSpec spec, ActionListener<Embeddings> listener) {
         ModelId.resolve(registry.root(), modelId);
+        if (texts.isEmpty()) {
+            throw new IllegalArgumentException("no texts to embed");
+        }
         ModelQueue queue = queues.computeIfAbsent(modelId, ModelQueue::new);
         queue.jobs.add(new Job(List.copyOf(texts), spec, ContextPreservingActionListener.wrapPreservingContext(listener, threadContext)));
         queue.schedule();
@@ -62,14 +70,49 @@ public final class EmbeddingBatcher {
     /**
      * The result of one request.
      *
-     * @param options how the texts were embedded: the request's spec completed by the model's defaults
-     * @param dims    the model's vector width
-     * @param texts   one per requested text, in order
+     * @param options       how the texts were embedded: the request's spec completed by the model's defaults
+     * @param modelDefaults the model's defaults, all fields set
+     * @param dims          the model's vector width
+     * @param texts         one per requested text, in order: tokens, truncation and pooled vector (no token vectors)
      */
-    public record Embeddings(EmbeddingOptions options, int dims, List<EmbeddedText> texts) {
+    public record Embeddings(EmbeddingOptions options, EmbeddingSpec modelDefaults, int dims, List<EmbeddedText> texts) {
     }
 
-    private record Job(List<String> texts, EmbeddingSpec spec, ActionListener<Embeddings> listener) {
+    /** A request: its texts' results fill in chunk by chunk; it is answered once, when complete or at its first failure. */
+    private static final class Job {
+        private final List<String> texts;
+        private final EmbeddingSpec spec;
+        private final ActionListener<Embeddings> listener;
+        private EmbeddedText[] results;
+        private int remaining;
+        private boolean failed;
+
+        Job(List<String> texts, EmbeddingSpec spec, ActionListener<Embeddings> listener) {
+            this.texts = texts;
+            this.spec = spec;
+            this.listener = listener;
+        }
+
+        void start() {
+            results = new EmbeddedText[texts.size()];
+            remaining = texts.size();
+        }
+
+        void done(int index, EmbeddedText text, Embeddings shape) {
+            results[index] = text;
+            if (--remaining == 0 && !failed) {
+                respond(this, new Embeddings(shape.options(), shape.modelDefaults(), shape.dims(), List.of(results)));
+                results = null;
+            }
+        }
+
+        void fail(Exception e) {
+            if (!failed) {
+                failed = true;
+                results = null;
+                EmbeddingBatcher.fail(this, e);
+            }
+        }
     }
 
     private final class ModelQueue {
@@ -91,7 +134,7 @@ public final class EmbeddingBatcher {
             } catch (RuntimeException e) {
                 running.set(false);
                 for (Job job; (job = jobs.poll()) != null; ) {
-                    fail(job, e);
+                    job.fail(e);
                 }
             }
         }
@@ -138,7 +181,7 @@ public final class EmbeddingBatcher {
         try {
             model = registry.get(modelId);
         } catch (RuntimeException e) {
-            round.forEach(job -> fail(job, e));
+            round.forEach(job -> job.fail(e));
             return;
         }
         ElmoStats.Counters counters = stats.model(modelId);
@@ -148,44 +191,69 @@ public final class EmbeddingBatcher {
                 groups.computeIfAbsent(model.resolve(job.spec), k -> new ArrayList<>()).add(job);
             } catch (RuntimeException e) {
                 counters.error();
-                fail(job, e);
+                job.fail(e);
             }
         }
-        groups.forEach((options, jobs) -> {
+        groups.forEach((options, jobs) -> embedGroup(model, options, jobs, counters));
+    }
+
+    /** One text of a job, with its token count (after truncation) to size the chunks. */
+    private record Slot(Job job, int index, int tokens) {
+    }
+
+    /**
+     * Embeds the texts of jobs that share options in chunks of at most {@link #MAX_CHUNK_TOKENS} tokens, so that the
+     * layers held at once stay bounded whatever the number and length of the texts; answers each job when its last
+     * text is done.
+     */
+    private void embedGroup(LoadedModel model, EmbeddingOptions options, List<Job> jobs, ElmoStats.Counters counters) {
+        List<Slot> slots = new ArrayList<>();
+        for (Job job : jobs) {
+            job.start();
+            for (int i = 0; i < job.texts.size(); i++) {
+                slots.add(new Slot(job, i, Math.min(options.maxTokens(), model.embedder().tokenizer().tokenize(job.texts.get(i)).size())));
+            }
+        }
+        int from = 0;
+        while (from < slots.size()) {
+            int to = from;
+            long tokens = 0;
+            while (to < slots.size() && (to == from || tokens + slots.get(to).tokens <= MAX_CHUNK_TOKENS)) {
+                tokens += slots.get(to++).tokens;
+            }
+            List<Slot> chunk = slots.subList(from, to);
             try {
-                embedGroup(model, options, jobs, counters);
+                embedChunk(model, options, chunk, counters);
             } catch (RuntimeException e) {
-                if (jobs.size() == 1) {
-                    counters.error();
-                    fail(jobs.get(0), e);
-                } else {
-                    // Retry one by one so that a text that breaks the encoder fails only its own request.
-                    for (Job job : jobs) {
-                        try {
-                            embedGroup(model, options, List.of(job), counters);
-                        } catch (RuntimeException single) {
-                            counters.error();
-                            fail(job, single);
-                        }
+                // Text by text, so that a text that breaks the encoder fails only its own request.
+                for (Slot slot : chunk) {
+                    try {
+                        embedChunk(model, options, List.of(slot), counters);
+                    } catch (RuntimeException single) {
+                        counters.error();
+                        slot.job.fail(single);
                     }
                 }
             }
-        });
+            from = to;
+        }
     }
 
-    private static void embedGroup(LoadedModel model, EmbeddingOptions options, List<Job> jobs, ElmoStats.Counters counters) {
-        List<String> texts = new ArrayList<>();
-        jobs.forEach(job -> texts.addAll(job.texts));
+    private void embedChunk(LoadedModel model, EmbeddingOptions options, List<Slot> chunk, ElmoStats.Counters counters) {
+        List<Slot> live = chunk.stream().filter(slot -> !slot.job.failed).toList();
+        if (live.isEmpty()) {
+            return;
+        }
         long start = System.nanoTime();
-        List<EmbeddedText> embedded = model.embedder().embed(texts, options);
+        List<EmbeddedText> embedded = model.embedder().embed(live.stream().map(slot -> slot.job.texts.get(slot.index)).toList(), options);
         long tokens = embedded.stream().mapToLong(e -> e.tokens().size()).sum();
         long truncated = embedded.stream().filter(EmbeddedText::truncated).count();
-        counters.batch(texts.size(), tokens, truncated, System.nanoTime() - start);
-        int from = 0;
-        for (Job job : jobs) {
-            List<EmbeddedText> mine = List.copyOf(embedded.subList(from, from + job.texts.size()));
-            from += job.texts.size();
-            respond(job, new Embeddings(options, model.dims(), mine));
+        counters.batch(live.size(), tokens, truncated, System.nanoTime() - start);
+        for (int k = 0; k < live.size(); k++) {
+            EmbeddedText text = embedded.get(k);
+            // Only the pooled vector is kept: token vectors of long inputs would hold a lot of memory for nothing.
+            live.get(k).job.done(live.get(k).index, new EmbeddedText(text.tokens(), text.truncated(), new float[0][], text.vector()),
+                    new Embeddings(options, model.defaults(), model.dims(), null));
         }
     }
 

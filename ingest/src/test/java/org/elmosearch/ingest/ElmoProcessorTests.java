@@ -88,9 +88,22 @@ public class ElmoProcessorTests extends ESTestCase {
         }
     }
 
-    public void testAnArrayOfStringsGivesOneVector() throws Exception {
-        IngestDocument document = run(processor(Map.of()), Map.of("body", List.of("Rivers flow.", "Mountains are tall.")));
-        assertEquals(32, vector(document, "body_vector").size());
+    public void testAnArrayGivesTheVectorOfAllItsTokensPooledTogether() throws Exception {
+        List<String> values = List.of("Rivers flow to the sea.", "", "Mountains are tall and cold.");
+        for (String pooling : List.of("mean", "max")) {
+            IngestDocument document = run(processor(Map.of("pooling", pooling)), Map.of("body", values));
+            var model = registry.get("tiny");
+            var options = model.resolve(new org.elmosearch.node.EmbeddingSpec(null, org.elmosearch.elmo.Pooling.parse(pooling), false, null));
+            List<float[]> tokens = new java.util.ArrayList<>();
+            for (var text : model.embedder().embed(values, options)) {
+                tokens.addAll(List.of(text.tokenVectors()));
+            }
+            float[] expected = org.elmosearch.elmo.Pooling.l2Normalize(options.pooling().pool(tokens.toArray(new float[0][])));
+            List<Float> v = vector(document, "body_vector");
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(pooling, expected[i], v.get(i), 1e-5);
+            }
+        }
     }
 
     public void testANonTextValueFailsNamingTheFieldAndType() {

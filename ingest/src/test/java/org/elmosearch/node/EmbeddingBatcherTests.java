@@ -85,4 +85,29 @@ public class EmbeddingBatcherTests extends ESTestCase {
             assertTrue(executor.awaitTermination(10, TimeUnit.SECONDS));
         }
     }
+
+    public void testARequestLongerThanAChunkIsEmbeddedInPiecesInOrder() throws Exception {
+        var root = createTempDir();
+        TinyModels.write(root, "tiny");
+        ElmoStats stats = new ElmoStats();
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            EmbeddingBatcher batcher = new EmbeddingBatcher(registry, stats, org.elasticsearch.common.util.concurrent.EsExecutors.DIRECT_EXECUTOR_SERVICE,
+                    new ThreadContext(Settings.EMPTY));
+            List<String> texts = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                texts.add("passage " + i + " " + "word ".repeat(38));
+            }
+            PlainActionFuture<EmbeddingBatcher.Embeddings> future = new PlainActionFuture<>();
+            batcher.embed("tiny", texts, EmbeddingSpec.NONE, future);
+            List<org.elmosearch.embed.EmbeddedText> result = future.get(60, TimeUnit.SECONDS).texts();
+            assertEquals(300, result.size());
+            assertThat(stats.snapshot().get("tiny").batches(), org.hamcrest.Matchers.greaterThan(1L));
+            LoadedModel model = registry.get("tiny");
+            for (int i : new int[] {0, 150, 299}) {
+                float[] alone = model.embedder().embed(List.of(texts.get(i)), model.resolve(EmbeddingSpec.NONE)).get(0).vector();
+                assertArrayEquals(alone, result.get(i).vector(), 1e-5f);
+                assertEquals(0, result.get(i).tokenVectors().length);
+            }
+        }
+    }
 }

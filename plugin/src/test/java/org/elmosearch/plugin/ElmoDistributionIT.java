@@ -178,6 +178,13 @@ public class ElmoDistributionIT {
         JsonNode unknownEmbed = call(400, "POST", "/_elmo/_embed", "{\"model_id\": \"tiny\", \"texts\": [\"a\"], \"pool\": \"max\"}");
         assertThat(unknownEmbed.toString(), containsString("unknown option [pool]"));
 
+        StringBuilder many = new StringBuilder("{\"model_id\": \"tiny\", \"output\": \"layers\", \"texts\": [");
+        for (int i = 0; i < 1000; i++) {
+            many.append(i == 0 ? "" : ",").append('"').append("word ".repeat(500)).append('"');
+        }
+        JsonNode tooBig = call(400, "POST", "/_elmo/_embed", many.append("]}").toString());
+        assertThat(tooBig.toString(), containsString("over the limit"));
+
         pipelineAndIndex("wide", 64);
         JsonNode wide = bulk("wide", List.of("Some text here.", "x ".repeat(50_000)));
         assertThat(wide.toString(), containsString("[32]"));

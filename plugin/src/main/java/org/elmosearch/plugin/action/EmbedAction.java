@@ -11,6 +11,7 @@ import org.elasticsearch.tasks.Task;
 import org.elasticsearch.threadpool.ThreadPool;
 import org.elasticsearch.transport.TransportService;
 import org.elmosearch.embed.EmbeddedText;
+import org.elmosearch.embed.EmbeddingOptions;
 import org.elmosearch.embed.TextLayers;
 import org.elmosearch.node.EmbeddingBatcher;
 import org.elmosearch.node.LoadedModel;
@@ -19,11 +20,18 @@ import org.elmosearch.plugin.ElmoPlugin;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Embeds texts on the local node: pooled and token vectors through the batcher, raw layers directly. */
+/**
+ * Embeds texts on the local node. Pooled vectors go through the batcher; per-token output runs directly on the
+ * {@code elmo} pool after checking that the answer stays within {@link #MAX_OUTPUT_FLOATS}. The action is a
+ * {@code cluster:monitor} action so that, with security on, a role can be granted it by name.
+ */
 public final class EmbedAction extends TransportAction<EmbedRequest, EmbedResponse> {
 
-    public static final String NAME = "cluster:internal/elmo/embed";
+    public static final String NAME = "cluster:monitor/elmo/embed";
     public static final ActionType<EmbedResponse> TYPE = new ActionType<>(NAME);
+
+    /** Floats one per-token answer may hold (16 MB of floats, some 100 MB of JSON). */
+    static final long MAX_OUTPUT_FLOATS = 4L << 20;
 
     private final EmbeddingBatcher batcher;
     private final ThreadPool threadPool;
@@ -37,25 +45,45 @@ public final class EmbedAction extends TransportAction<EmbedRequest, EmbedRespon
 
     @Override
     protected void doExecute(Task task, EmbedRequest request, ActionListener<EmbedResponse> listener) {
-        if (request.output() == EmbedRequest.Output.LAYERS) {
-            threadPool.executor(ElmoPlugin.THREAD_POOL).execute(ActionRunnable.wrap(listener, l -> {
-                LoadedModel model = batcher.registry().get(request.modelId());
-                int maxTokens = model.resolve(request.spec()).maxTokens();
+        if (request.output() == EmbedRequest.Output.POOLED) {
+            batcher.embed(request.modelId(), request.texts(), request.spec(), listener.map(embeddings -> {
                 List<EmbedResponse.Result> results = new ArrayList<>();
-                for (TextLayers text : model.embedder().layers(request.texts(), maxTokens)) {
-                    results.add(new EmbedResponse.Result(text.tokens(), text.truncated(), null, null, text.layers()));
+                for (EmbeddedText text : embeddings.texts()) {
+                    results.add(new EmbedResponse.Result(text.tokens(), text.truncated(), text.vector(), null, null));
                 }
-                l.onResponse(new EmbedResponse(request.modelId(), model.dims(), results));
+                return new EmbedResponse(request.modelId(), embeddings.dims(), results);
             }));
             return;
         }
-        boolean tokens = request.output() == EmbedRequest.Output.TOKENS;
-        batcher.embed(request.modelId(), request.texts(), request.spec(), listener.map(embeddings -> {
+        threadPool.executor(ElmoPlugin.THREAD_POOL).execute(ActionRunnable.wrap(listener, l -> {
+            LoadedModel model = batcher.registry().get(request.modelId());
+            EmbeddingOptions options = model.resolve(request.spec());
+            boolean layers = request.output() == EmbedRequest.Output.LAYERS;
+            checkOutputSize(model, request, options.maxTokens(), layers);
             List<EmbedResponse.Result> results = new ArrayList<>();
-            for (EmbeddedText text : embeddings.texts()) {
-                results.add(new EmbedResponse.Result(text.tokens(), text.truncated(), text.vector(), tokens ? text.tokenVectors() : null, null));
+            if (layers) {
+                for (TextLayers text : model.embedder().layers(request.texts(), options.maxTokens())) {
+                    results.add(new EmbedResponse.Result(text.tokens(), text.truncated(), null, null, text.layers()));
+                }
+            } else {
+                for (EmbeddedText text : model.embedder().embed(request.texts(), options)) {
+                    results.add(new EmbedResponse.Result(text.tokens(), text.truncated(), text.vector(), text.tokenVectors(), null));
+                }
             }
-            return new EmbedResponse(request.modelId(), embeddings.dims(), results);
+            l.onResponse(new EmbedResponse(request.modelId(), model.dims(), results));
         }));
+    }
+
+    private static void checkOutputSize(LoadedModel model, EmbedRequest request, int maxTokens, boolean layers) {
+        long tokens = 0;
+        for (String text : request.texts()) {
+            tokens += Math.min(maxTokens, model.embedder().tokenizer().tokenize(text).size());
+        }
+        long floats = tokens * model.dims() * (layers ? model.options().outputLayers() : 1);
+        if (floats > MAX_OUTPUT_FLOATS) {
+            throw new IllegalArgumentException("[output] [" + request.output().name().toLowerCase(java.util.Locale.ROOT) + "] for these "
+                    + tokens + " tokens would be " + floats + " numbers, over the limit of " + MAX_OUTPUT_FLOATS
+                    + ": send fewer or shorter texts, or ask for [output] [pooled]");
+        }
     }
 }
