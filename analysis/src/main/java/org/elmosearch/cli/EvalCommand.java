@@ -6,6 +6,7 @@ import org.elmosearch.eval.BeirDataset;
 import org.elmosearch.eval.EvalReport;
 import org.elmosearch.eval.Evaluation;
 import org.elmosearch.eval.Method;
+import org.elmosearch.lucene.TokenVectorEncoding;
 
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -70,13 +71,13 @@ final class EvalCommand implements Command {
         Evaluation.Results results;
         if (methods.stream().anyMatch(Method::needsModel)) {
             try (ElmoEncoder encoder = new ElmoEncoder(ModelFlags.load(arguments), threads)) {
-                results = Evaluation.run(dataset, methods, new ElmoEmbedder(encoder), err::println);
+                results = Evaluation.run(dataset, methods, new ElmoEmbedder(encoder), TokenVectorEncoding.FLOAT32, err::println);
             }
         } else {
             if (Stream.of("--options", "--weights", "--onnx").anyMatch(arguments::has)) {
                 err.println("no method asked for needs the model: not loading it");
             }
-            results = Evaluation.run(dataset, methods, null, err::println);
+            results = Evaluation.run(dataset, methods, null, TokenVectorEncoding.FLOAT32, err::println);
         }
         EvalReport.print(results, out);
         if (arguments.has("--json")) {

@@ -23,6 +23,7 @@ import org.elmosearch.eval.BeirDataset.Passage;
 import org.elmosearch.lucene.ElmoTokenVectors;
 import org.elmosearch.lucene.ElmoVectors;
 import org.elmosearch.lucene.IndexSize;
+import org.elmosearch.lucene.TokenVectorEncoding;
 
 import java.io.IOException;
 import java.util.List;
@@ -45,13 +46,15 @@ public final class EvalIndex implements AutoCloseable {
     /**
      * What building took and what it made.
      *
-     * @param passages     documents indexed
-     * @param tokens       token vectors stored (0 without them)
-     * @param embedSeconds running the model over the corpus (0 without vectors)
-     * @param writeSeconds writing, merging and opening the Lucene index
-     * @param size         the index files by kind
+     * @param passages      documents indexed
+     * @param tokens        token vectors stored (0 without them)
+     * @param tokenEncoding how they are stored
+     * @param embedSeconds  running the model over the corpus (0 without vectors)
+     * @param writeSeconds  writing, merging and opening the Lucene index
+     * @param size          the index files by kind
      */
-    public record Summary(int passages, long tokens, double embedSeconds, double writeSeconds, IndexSize size) {
+    public record Summary(int passages, long tokens, TokenVectorEncoding tokenEncoding, double embedSeconds, double writeSeconds,
+                          IndexSize size) {
 
         /** Bytes of all but the vectors: postings, norms, stored ids and the files' bookkeeping. */
         public long textBytes() {
@@ -87,9 +90,11 @@ public final class EvalIndex implements AutoCloseable {
     /**
      * Indexes the corpus; {@code embedder} may be null when neither kind of vector is wanted. Vectors use the
      * embedder's default options, as {@link ElmoVectors} and {@link ElmoTokenVectors} do at query time.
+     *
+     * @param tokenEncoding how token vectors are stored, when {@code tokenVectors}
      */
     public static EvalIndex build(List<Passage> corpus, ElmoEmbedder embedder, boolean pooledVectors, boolean tokenVectors,
-                                  Consumer<String> progress) throws IOException {
+                                  TokenVectorEncoding tokenEncoding, Consumer<String> progress) throws IOException {
         boolean embedding = pooledVectors || tokenVectors;
         if (embedding && embedder == null) {
             throw new IllegalArgumentException("vectors need a model");
@@ -103,7 +108,8 @@ public final class EvalIndex implements AutoCloseable {
         long start = System.nanoTime();
         long embedNanos = 0;
         long tokens = 0;
-        ElmoTokenVectors tokenFields = tokenVectors ? new ElmoTokenVectors(embedder) : null;
+        ElmoTokenVectors tokenFields = tokenVectors
+                ? new ElmoTokenVectors(embedder, EmbeddingOptions.defaults(embedder.options()), tokenEncoding) : null;
         try (IndexWriter writer = new IndexWriter(directory, config)) {
             for (int from = 0; from < corpus.size(); from += EMBED_CHUNK) {
                 List<Passage> chunk = corpus.subList(from, Math.min(corpus.size(), from + EMBED_CHUNK));
@@ -136,7 +142,7 @@ public final class EvalIndex implements AutoCloseable {
         }
         DirectoryReader reader = DirectoryReader.open(directory);
         double writeSeconds = (System.nanoTime() - start - embedNanos) / 1e9;
-        Summary summary = new Summary(corpus.size(), tokens, embedNanos / 1e9, writeSeconds, IndexSize.of(directory));
+        Summary summary = new Summary(corpus.size(), tokens, tokenEncoding, embedNanos / 1e9, writeSeconds, IndexSize.of(directory));
         return new EvalIndex(analyzer, directory, reader, summary);
     }
 

@@ -23,8 +23,8 @@ public final class EvalReport {
             out.printf(Locale.ROOT, ", pooled vectors %.1f MB", index.size().knnVectors() / MB);
         }
         if (index.tokens() > 0) {
-            out.printf(Locale.ROOT, ", token vectors %.1f MB (%,d tokens, %.1f bytes per token)", index.size().docValues() / MB,
-                    index.tokens(), index.bytesPerToken());
+            out.printf(Locale.ROOT, ", token vectors %.1f MB (%s, %,d tokens, %.1f bytes per token)", index.size().docValues() / MB,
+                    index.tokenEncoding().name().toLowerCase(Locale.ROOT), index.tokens(), index.bytesPerToken());
         }
         out.printf(Locale.ROOT, "; embedding %.1f s, writing %.1f s%n%n", index.embedSeconds(), index.writeSeconds());
         out.printf(Locale.ROOT, "%-13s %8s %8s %10s %10s %8s %14s %8s %9s%n", "method", "nDCG@10", "MRR@10", "Recall@100",
@@ -56,6 +56,7 @@ public final class EvalReport {
             figures.put("build_s", r.buildSeconds());
             figures.put("index_bytes", r.indexBytes());
             if (r.method().needsTokenVectors()) {
+                figures.put("token_vector_encoding", results.index().tokenEncoding().name().toLowerCase(Locale.ROOT));
                 figures.put("token_vector_bytes_per_token", results.index().bytesPerToken());
             }
             byMethod.put(r.method().label(), figures);

@@ -2,6 +2,7 @@ package org.elmosearch.eval;
 
 import org.elmosearch.embed.ElmoEmbedder;
 import org.elmosearch.eval.BeirDataset.Query;
+import org.elmosearch.lucene.TokenVectorEncoding;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -26,8 +27,12 @@ public final class Evaluation {
     private Evaluation() {
     }
 
-    /** @param embedder null when no method needs the model */
-    public static Results run(BeirDataset dataset, List<Method> methods, ElmoEmbedder embedder, Consumer<String> progress) throws IOException {
+    /**
+     * @param embedder      null when no method needs the model
+     * @param tokenEncoding how token vectors are stored, for {@link Method#BM25_MAXSIM}
+     */
+    public static Results run(BeirDataset dataset, List<Method> methods, ElmoEmbedder embedder, TokenVectorEncoding tokenEncoding,
+                              Consumer<String> progress) throws IOException {
         if (methods.isEmpty()) {
             throw new IllegalArgumentException("no method to evaluate");
         }
@@ -38,7 +43,7 @@ public final class Evaluation {
         }
         String vectors = pooled && tokens ? " with pooled and token vectors" : pooled ? " with pooled vectors" : tokens ? " with token vectors" : "";
         progress.accept(String.format("indexing %,d passages%s", dataset.corpus().size(), vectors));
-        try (EvalIndex index = EvalIndex.build(dataset.corpus(), embedder, pooled, tokens, progress)) {
+        try (EvalIndex index = EvalIndex.build(dataset.corpus(), embedder, pooled, tokens, tokenEncoding, progress)) {
             Retriever retriever = new Retriever(index, embedder);
             List<MethodResult> results = new ArrayList<>();
             for (Method method : methods) {

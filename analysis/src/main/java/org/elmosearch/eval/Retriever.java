@@ -9,7 +9,6 @@ import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TotalHits;
 import org.apache.lucene.util.QueryBuilder;
 import org.elmosearch.embed.ElmoEmbedder;
-import org.elmosearch.lucene.ElmoRescorer;
 import org.elmosearch.lucene.ElmoTokenVectors;
 import org.elmosearch.lucene.ElmoVectors;
 import org.elmosearch.lucene.ScoreCombination;
@@ -56,7 +55,7 @@ final class Retriever {
         return switch (method) {
             case BM25 -> new Ranking(ids(bm25(query)), 0, 0);
             case KNN -> new Ranking(ids(knn(query)), 0, 0);
-            case BM25_RESCORE -> rescore(bm25(query), new ElmoRescorer(EvalIndex.VECTOR, vectors.vector(query), ScoreCombination.REPLACE));
+            case BM25_RESCORE -> rescore(bm25(query), vectors.rescorer(EvalIndex.VECTOR, query, ScoreCombination.REPLACE));
             case BM25_MAXSIM -> rescore(bm25(query), tokenVectors.rescorer(EvalIndex.TOKENS, query, ScoreCombination.REPLACE));
             case HYBRID -> new Ranking(RankFusion.reciprocalRank(List.of(ids(bm25(query)), ids(knn(query))), RankFusion.DEFAULT_K, DEPTH), 0, 0);
         };
