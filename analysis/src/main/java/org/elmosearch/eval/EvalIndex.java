@@ -108,15 +108,15 @@ public final class EvalIndex implements AutoCloseable {
         long start = System.nanoTime();
         long embedNanos = 0;
         long tokens = 0;
-        ElmoTokenVectors tokenFields = tokenVectors
-                ? new ElmoTokenVectors(embedder, EmbeddingOptions.defaults(embedder.options()), tokenEncoding) : null;
+        EmbeddingOptions options = embedding ? EmbeddingOptions.defaults(embedder.options()) : null;
+        ElmoTokenVectors tokenFields = tokenVectors ? new ElmoTokenVectors(embedder, options, tokenEncoding) : null;
         try (IndexWriter writer = new IndexWriter(directory, config)) {
             for (int from = 0; from < corpus.size(); from += EMBED_CHUNK) {
                 List<Passage> chunk = corpus.subList(from, Math.min(corpus.size(), from + EMBED_CHUNK));
                 List<EmbeddedText> embedded = null;
                 if (embedding) {
                     long embedStart = System.nanoTime();
-                    embedded = embedder.embed(chunk.stream().map(Passage::body).toList(), EmbeddingOptions.defaults(embedder.options()));
+                    embedded = embedder.embed(chunk.stream().map(Passage::body).toList(), options);
                     embedNanos += System.nanoTime() - embedStart;
                 }
                 for (int i = 0; i < chunk.size(); i++) {
