@@ -122,6 +122,15 @@ final class Arguments {
         return path;
     }
 
+    /** A folder that must exist now. */
+    Path existingDirectory(String flag) throws UsageException {
+        Path path = path(flag, required(flag));
+        if (!Files.isDirectory(path)) {
+            throw new UsageException(flag + ": " + (Files.exists(path) ? "not a folder: " : "folder not found: ") + path);
+        }
+        return path;
+    }
+
     private static Path path(String flag, String value) throws UsageException {
         if (value.isBlank()) {
             throw new UsageException(flag + " needs a path, got an empty one");

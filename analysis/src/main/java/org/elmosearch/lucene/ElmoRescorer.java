@@ -18,7 +18,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Re-ranks first-pass hits by {@code queryWeight * firstPassScore + rescoreWeight * cosine(query, document)},
+ * Re-ranks first-pass hits by their first-pass score and the cosine between the query's vector and the document's,
+ * merged by a {@link ScoreCombination} (by default {@code queryWeight * firstPassScore + rescoreWeight * cosine}),
  * reading each hit's vector from the index ({@link FloatVectorValues} of the field). A hit without a vector in
  * the field keeps {@code queryWeight * firstPassScore}, as with Lucene's {@code QueryRescorer}.
  */
@@ -26,23 +27,22 @@ public final class ElmoRescorer extends Rescorer {
 
     private final String field;
     private final float[] queryVector;
-    private final float queryWeight;
-    private final float rescoreWeight;
+    private final ScoreCombination combination;
 
     /**
-     * @param field         the vector field
-     * @param queryVector   the query's vector, of the field's dimension
-     * @param queryWeight   weight of the first-pass score
-     * @param rescoreWeight weight of the cosine, which lies in [-1, 1]
+     * @param field       the vector field
+     * @param queryVector the query's vector, of the field's dimension
+     * @param combination how the first-pass score and the cosine, which lies in [-1, 1], merge
      */
-    public ElmoRescorer(String field, float[] queryVector, float queryWeight, float rescoreWeight) {
+    public ElmoRescorer(String field, float[] queryVector, ScoreCombination combination) {
         this.field = Objects.requireNonNull(field, "field");
         this.queryVector = VectorUtil.checkFinite(queryVector.clone());
-        if (!Float.isFinite(queryWeight) || !Float.isFinite(rescoreWeight)) {
-            throw new IllegalArgumentException("weights must be finite numbers, got " + queryWeight + " and " + rescoreWeight);
-        }
-        this.queryWeight = queryWeight;
-        this.rescoreWeight = rescoreWeight;
+        this.combination = Objects.requireNonNull(combination, "combination");
+    }
+
+    /** Scores {@code queryWeight * firstPassScore + rescoreWeight * cosine} ({@link ScoreMode#TOTAL}). */
+    public ElmoRescorer(String field, float[] queryVector, float queryWeight, float rescoreWeight) {
+        this(field, queryVector, new ScoreCombination(ScoreMode.TOTAL, queryWeight, rescoreWeight));
     }
 
     @Override
@@ -77,11 +77,11 @@ public final class ElmoRescorer extends Rescorer {
         FloatVectorValues values = vectors(leaf);
         float cosine = values == null ? Float.NaN : cosine(values, values.iterator(), docId - leaf.docBase);
         float first = firstPass.getValue().floatValue();
-        Explanation firstPart = Explanation.match(queryWeight * first, "first pass score, weight " + queryWeight, firstPass);
+        Explanation firstPart = Explanation.match(first, "first pass score", firstPass);
         Explanation vectorPart = Float.isNaN(cosine)
                 ? Explanation.noMatch("no vector in field " + field)
-                : Explanation.match(rescoreWeight * cosine, "cosine with the query's ELMo vector (" + cosine + "), weight " + rescoreWeight);
-        return Explanation.match(combine(first, cosine), "first pass and ELMo cosine, combined:", firstPart, vectorPart);
+                : Explanation.match(cosine, "cosine with the query's ELMo vector");
+        return Explanation.match(combine(first, cosine), "first pass and ELMo cosine, " + combination + ":", firstPart, vectorPart);
     }
 
     private FloatVectorValues vectors(LeafReaderContext leaf) throws IOException {
@@ -100,6 +100,6 @@ public final class ElmoRescorer extends Rescorer {
     }
 
     private float combine(float firstPassScore, float cosine) {
-        return queryWeight * firstPassScore + (Float.isNaN(cosine) ? 0f : rescoreWeight * cosine);
+        return Float.isNaN(cosine) ? combination.firstPassOnly(firstPassScore) : combination.combine(firstPassScore, cosine);
     }
 }

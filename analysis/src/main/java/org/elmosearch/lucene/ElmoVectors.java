@@ -97,6 +97,11 @@ public final class ElmoVectors {
         return new ElmoRescorer(field, vector(queryText), queryWeight, rescoreWeight);
     }
 
+    /** As {@link #rescorer(String, String, float, float)}, with any {@link ScoreMode}. */
+    public ElmoRescorer rescorer(String field, String queryText, ScoreCombination combination) {
+        return new ElmoRescorer(field, vector(queryText), combination);
+    }
+
     /** Re-ranks the first pass with {@link #rescorer} and keeps the best {@code topN}. */
     public TopDocs rerank(IndexSearcher searcher, TopDocs firstPass, String field, String queryText, int topN,
                           float queryWeight, float rescoreWeight) throws IOException {

@@ -82,6 +82,18 @@ class ElmoRescorerTest {
     }
 
     @Test
+    void anyScoreModeCombinesTheTwoScores() throws IOException {
+        ScoreCombination multiply = new ScoreCombination(ScoreMode.MULTIPLY, 1f, 1f);
+        TopDocs rescored = new ElmoRescorer("vector", new float[]{1, 0}, multiply).rescore(new IndexSearcher(reader), firstPass(), 10);
+        // doc: first pass * cosine with (1, 0); doc 1 has no vector and keeps its first-pass score.
+        float[] expected = {2 * 1f, 4, 3 * 0f, 1 * 0.6f, 5 * -1f};
+        assertArrayEquals(new int[]{1, 0, 3, 2, 4}, Arrays.stream(rescored.scoreDocs).mapToInt(h -> h.doc).toArray());
+        for (ScoreDoc hit : rescored.scoreDocs) {
+            assertEquals(expected[hit.doc], hit.score, 1e-6f, "doc " + hit.doc);
+        }
+    }
+
+    @Test
     void keepsTheTopN() throws IOException {
         TopDocs rescored = new ElmoRescorer("vector", new float[]{0, 1}, 0f, 1f).rescore(new IndexSearcher(reader), firstPass(), 2);
         assertArrayEquals(new int[]{2, 3}, Arrays.stream(rescored.scoreDocs).mapToInt(h -> h.doc).toArray());
