@@ -5,6 +5,9 @@ import org.elmosearch.elmo.ElmoModel;
 import org.elmosearch.elmo.SgemmPeak;
 import org.elmosearch.elmo.StageProfiler;
 import org.elmosearch.elmo.SyntheticModel;
+import org.elmosearch.embed.ElmoEmbedder;
+import org.elmosearch.embed.EmbeddingOptions;
+import org.elmosearch.embed.TextLayers;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -84,8 +87,9 @@ public final class EncoderBenchmark {
         Throughput cold = throughput(batch, threads, false);
         double[] latency = queryLatency(threads);
         double peak = SgemmPeak.gflops(threads, 1024, 5);
-        Map<String, Double> stages = StageProfiler.millisPerStage(model, threads,
-                new SyntheticText(13).sentences(Math.min(batch, BATCH_SENTENCES), 20, 30), 3);
+        List<List<String>> profiled = new SyntheticText(13).sentences(Math.min(batch, BATCH_SENTENCES), 20, 30);
+        Map<String, Double> stages = new java.util.LinkedHashMap<>(StageProfiler.millisPerStage(model, threads, profiled, 3));
+        stages.put("mix_pool", mixAndPoolMillis(profiled, threads));
         double bandwidth = MemoryBandwidth.gigabytesPerSecond();
         double floorMs = (QUERY_TOKENS + 2) * cost.recurrentBytes() / (bandwidth * 1e9) * 1e3;
         return new Result(preset.name().toLowerCase(Locale.ROOT), batch, threads, warm.tokensPerSecond(), warm.cacheHitRate(),
@@ -105,6 +109,24 @@ public final class EncoderBenchmark {
         }
         ThroughputPlot.write(png, "ELMo " + preset.name().toLowerCase(Locale.ROOT) + " (random weights): tokens/s", batches, series);
         return series;
+    }
+
+    /** Milliseconds to mix the layers and pool the tokens of these sentences (the part that runs in Java), median of rounds. */
+    private double mixAndPoolMillis(List<List<String>> sentences, int threads) {
+        List<TextLayers> texts;
+        try (ElmoEncoder encoder = new ElmoEncoder(model, threads)) {
+            List<float[][][]> layers = encoder.encode(sentences).layers();
+            texts = java.util.stream.IntStream.range(0, sentences.size())
+                    .mapToObj(i -> new TextLayers(List.of(), false, layers.get(i))).toList();
+        }
+        EmbeddingOptions options = EmbeddingOptions.defaults(preset.options());
+        double[] millis = new double[ROUNDS];
+        for (int r = 0; r < ROUNDS; r++) {
+            long start = System.nanoTime();
+            texts.forEach(text -> ElmoEmbedder.embed(text, options));
+            millis[r] = (System.nanoTime() - start) / 1e6;
+        }
+        return median(millis);
     }
 
     /** Encodes in batches of {@code batch}; returns the floating-point operations done (char CNN per distinct token of a batch). */

@@ -28,7 +28,7 @@ class BenchCommandTest {
             assertTrue(json.path(key).asDouble() > 0, key + " in " + json);
         }
         assertEquals(json.path("achieved_gflops").asDouble() / json.path("peak_gflops").asDouble(), json.path("efficiency").asDouble(), 0.01);
-        assertTrue(json.path("stage_ms").has("char_cnn") && json.path("stage_ms").has("lstm1"), json.toString());
+        assertTrue(json.path("stage_ms").has("char_cnn") && json.path("stage_ms").has("lstm1") && json.path("stage_ms").has("mix_pool"), json.toString());
     }
 
     @Test
