@@ -5,6 +5,7 @@ import org.elasticsearch.common.xcontent.XContentHelper;
 import org.elasticsearch.xcontent.json.JsonXContent;
 import org.elmosearch.elmo.ElmoEncoder;
 import org.elmosearch.elmo.ElmoModel;
+import org.elmosearch.elmo.TokenCacheStats;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -88,6 +89,18 @@ public final class ElmoModelRegistry implements Closeable {
         }
         slots.forEach((id, slot) -> infos.put(id, slot.info()));
         return new ArrayList<>(infos.values());
+    }
+
+    /** The token-vector cache counters of every loaded model, by id. */
+    public Map<String, TokenCacheStats> tokenCaches() {
+        Map<String, TokenCacheStats> caches = new TreeMap<>();
+        slots.forEach((id, slot) -> {
+            LoadedModel m = slot.model;
+            if (m != null) {
+                caches.put(id, m.encoder().tokenCacheStats());
+            }
+        });
+        return caches;
     }
 
     /** The ids of the model directories on disk, sorted. */

@@ -5,6 +5,7 @@ import org.elasticsearch.common.io.stream.StreamOutput;
 import org.elasticsearch.common.io.stream.Writeable;
 import org.elasticsearch.xcontent.ToXContentObject;
 import org.elasticsearch.xcontent.XContentBuilder;
+import org.elmosearch.elmo.TokenCacheStats;
 
 import java.io.IOException;
 import java.util.Map;
@@ -21,9 +22,12 @@ public final class ElmoStats {
         return models.computeIfAbsent(id, k -> new Counters());
     }
 
-    public Map<String, Snapshot> snapshot() {
+    /** The counters of every model that embedded something or is loaded, with its token cache where it has one. */
+    public Map<String, Snapshot> snapshot(Map<String, TokenCacheStats> tokenCaches) {
         Map<String, Snapshot> out = new TreeMap<>();
-        models.forEach((id, c) -> out.put(id, c.snapshot()));
+        TokenCacheStats none = new TokenCacheStats(0, 0, 0, 0);
+        models.forEach((id, c) -> out.put(id, c.snapshot(tokenCaches.getOrDefault(id, none))));
+        tokenCaches.forEach((id, cache) -> out.computeIfAbsent(id, k -> new Counters().snapshot(cache)));
         return out;
     }
 
@@ -48,17 +52,21 @@ public final class ElmoStats {
             errors.increment();
         }
 
-        Snapshot snapshot() {
-            return new Snapshot(texts.sum(), tokens.sum(), batches.sum(), nanos.sum() / 1_000_000, truncated.sum(), errors.sum());
+        Snapshot snapshot(TokenCacheStats tokenCache) {
+            return new Snapshot(texts.sum(), tokens.sum(), batches.sum(), nanos.sum() / 1_000_000, truncated.sum(), errors.sum(), tokenCache);
         }
     }
 
-    /** Counters at one moment, for {@code GET _elmo/stats}. */
-    public record Snapshot(long texts, long tokens, long batches, long timeMillis, long truncated, long errors)
+    /**
+     * Counters at one moment, for {@code GET _elmo/stats}; {@code tokenCache} counts the encoder's cache of char-CNN
+     * token vectors (see {@code ElmoEncoder}).
+     */
+    public record Snapshot(long texts, long tokens, long batches, long timeMillis, long truncated, long errors, TokenCacheStats tokenCache)
             implements Writeable, ToXContentObject {
 
         public Snapshot(StreamInput in) throws IOException {
-            this(in.readVLong(), in.readVLong(), in.readVLong(), in.readVLong(), in.readVLong(), in.readVLong());
+            this(in.readVLong(), in.readVLong(), in.readVLong(), in.readVLong(), in.readVLong(), in.readVLong(),
+                    new TokenCacheStats(in.readVLong(), in.readVLong(), in.readVInt(), in.readVInt()));
         }
 
         @Override
@@ -69,6 +77,10 @@ public final class ElmoStats {
             out.writeVLong(timeMillis);
             out.writeVLong(truncated);
             out.writeVLong(errors);
+            out.writeVLong(tokenCache.hits());
+            out.writeVLong(tokenCache.misses());
+            out.writeVInt(tokenCache.size());
+            out.writeVInt(tokenCache.capacity());
         }
 
         @Override
@@ -80,6 +92,13 @@ public final class ElmoStats {
                     .field("time_in_millis", timeMillis)
                     .field("truncated", truncated)
                     .field("errors", errors)
+                    .startObject("token_cache")
+                    .field("hits", tokenCache.hits())
+                    .field("misses", tokenCache.misses())
+                    .field("hit_rate", tokenCache.hitRate())
+                    .field("size", tokenCache.size())
+                    .field("capacity", tokenCache.capacity())
+                    .endObject()
                     .endObject();
         }
     }

@@ -39,7 +39,7 @@ public class EmbeddingBatcherTests extends ESTestCase {
             for (PlainActionFuture<EmbeddingBatcher.Embeddings> future : futures) {
                 assertEquals(32, future.get(30, TimeUnit.SECONDS).texts().get(0).vector().length);
             }
-            ElmoStats.Snapshot snapshot = stats.snapshot().get("tiny");
+            ElmoStats.Snapshot snapshot = stats.snapshot(java.util.Map.of()).get("tiny");
             assertEquals(100, snapshot.texts());
             assertThat(snapshot.batches(), lessThan(5L));
         } finally {
@@ -101,7 +101,7 @@ public class EmbeddingBatcherTests extends ESTestCase {
             batcher.embed("tiny", texts, EmbeddingSpec.NONE, future);
             List<org.elmosearch.embed.EmbeddedText> result = future.get(60, TimeUnit.SECONDS).texts();
             assertEquals(300, result.size());
-            assertThat(stats.snapshot().get("tiny").batches(), org.hamcrest.Matchers.greaterThan(1L));
+            assertThat(stats.snapshot(java.util.Map.of()).get("tiny").batches(), org.hamcrest.Matchers.greaterThan(1L));
             LoadedModel model = registry.get("tiny");
             for (int i : new int[] {0, 150, 299}) {
                 float[] alone = model.embedder().embed(List.of(texts.get(i)), model.resolve(EmbeddingSpec.NONE)).get(0).vector();

@@ -230,13 +230,17 @@ public class ElmoSearchIT extends ESIntegTestCase {
                     .actionGet(30, TimeUnit.SECONDS);
             assertEquals(2, response.getNodes().size());
             long texts = 0;
+            long tokenLookups = 0;
             for (ElmoNodesAction.NodeResponse node : response.getNodes()) {
                 ModelInfo model = node.models().get(0);
                 assertEquals(new ModelInfo(MODEL, ModelInfo.State.LOADED, DIMS, 3, model.parameterCount(), null), model);
                 var stats = node.stats().get(MODEL);
                 texts += stats == null ? 0 : stats.texts();
+                tokenLookups += stats == null ? 0 : stats.tokenCache().hits() + stats.tokenCache().misses();
             }
             assertThat(texts, greaterThan(0L));
+            // Every embedded token was looked up in the encoder's token-vector cache, <S> and </S> included.
+            assertThat(tokenLookups, greaterThan(texts));
         });
     }
 }

@@ -61,7 +61,7 @@ public final class ElmoNodesAction extends TransportNodesAction<
 
     @Override
     protected NodeResponse nodeOperation(NodeRequest request, Task task) {
-        return new NodeResponse(clusterService.localNode(), registry.root().toString(), registry.describe(), stats.snapshot());
+        return new NodeResponse(clusterService.localNode(), registry.root().toString(), registry.describe(), stats.snapshot(registry.tokenCaches()));
     }
 
     /** All nodes, or those named. */

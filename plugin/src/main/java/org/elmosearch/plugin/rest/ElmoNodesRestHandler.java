@@ -1,0 +1,56 @@
+package org.elmosearch.plugin.rest;
+
+import org.elasticsearch.client.internal.node.NodeClient;
+import org.elasticsearch.rest.BaseRestHandler;
+import org.elasticsearch.rest.RestRequest;
+import org.elasticsearch.rest.RestResponse;
+import org.elasticsearch.rest.RestStatus;
+import org.elasticsearch.rest.action.RestActions;
+import org.elasticsearch.rest.action.RestBuilderListener;
+import org.elasticsearch.xcontent.XContentBuilder;
+import org.elmosearch.plugin.action.ElmoNodesAction;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * A {@code GET} endpoint answered from every node through {@link ElmoNodesAction}: the nodes header, then one
+ * object per node holding its name and what the subclass writes.
+ */
+abstract class ElmoNodesRestHandler extends BaseRestHandler {
+
+    private final String path;
+
+    ElmoNodesRestHandler(String path) {
+        this.path = path;
+    }
+
+    /** Writes one node's fields, inside the node's object. */
+    abstract void writeNode(ElmoNodesAction.NodeResponse node, XContentBuilder builder, RestRequest request) throws IOException;
+
+    @Override
+    public final List<Route> routes() {
+        return List.of(new Route(RestRequest.Method.GET, path));
+    }
+
+    @Override
+    protected final RestChannelConsumer prepareRequest(RestRequest request, NodeClient client) {
+        return channel -> client.execute(ElmoNodesAction.TYPE, new ElmoNodesAction.Request(), new RestBuilderListener<>(channel) {
+            @Override
+            public RestResponse buildResponse(ElmoNodesAction.Response response, XContentBuilder builder) throws Exception {
+                builder.startObject();
+                RestActions.buildNodesHeader(builder, request, response);
+                builder.field("cluster_name", response.getClusterName().value());
+                builder.startObject("nodes");
+                for (ElmoNodesAction.NodeResponse node : response.getNodes()) {
+                    builder.startObject(node.getNode().getId());
+                    builder.field("name", node.getNode().getName());
+                    writeNode(node, builder, request);
+                    builder.endObject();
+                }
+                builder.endObject();
+                return new RestResponse(RestStatus.OK, builder.endObject());
+            }
+        });
+    }
+}
