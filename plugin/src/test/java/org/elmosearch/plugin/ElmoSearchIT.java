@@ -13,11 +13,12 @@ import org.elasticsearch.search.vectors.KnnSearchBuilder;
 import org.elasticsearch.test.ESIntegTestCase;
 import org.elasticsearch.core.TimeValue;
 import org.elmosearch.elmo.SyntheticModel;
+import org.elmosearch.lucene.ScoreCombination;
 import org.elmosearch.node.EmbeddingSpec;
 import org.elmosearch.node.ModelInfo;
 import org.elmosearch.plugin.action.ElmoNodesAction;
 import org.elmosearch.plugin.search.ElmoQueryVectorBuilder;
-import org.elmosearch.plugin.search.ElmoRescorer;
+import org.elmosearch.plugin.search.RescoreMode;
 import org.elmosearch.plugin.search.ElmoRescorerBuilder;
 import org.junit.BeforeClass;
 
@@ -118,8 +119,8 @@ public class ElmoSearchIT extends ESIntegTestCase {
         assertResponse(prepareSearch("rescore").setQuery(QueryBuilders.matchQuery("body", "the")), r ->
                 assertNotEquals("BM25 alone does not rank the target first", "2", r.getHits().getAt(0).getId()));
         // A random model puts all texts close together, so the similarity alone (replace) must decide.
-        ElmoRescorerBuilder rescorer = new ElmoRescorerBuilder(MODEL, target, "body_vector", EmbeddingSpec.NONE, 1f, 1f,
-                ElmoRescorer.ScoreMode.REPLACE);
+        ElmoRescorerBuilder rescorer = new ElmoRescorerBuilder(MODEL, target, "body_vector", RescoreMode.COSINE, EmbeddingSpec.NONE,
+                ScoreCombination.REPLACE);
         assertResponse(prepareSearch("rescore").setQuery(QueryBuilders.matchQuery("body", "the")).addRescorer(rescorer, 10), r -> {
             assertEquals(4, r.getHits().getHits().length);
             assertEquals("2", r.getHits().getAt(0).getId());
@@ -200,7 +201,8 @@ public class ElmoSearchIT extends ESIntegTestCase {
         assertThat(response.getItems()[0].getFailureMessage(), containsString("[32]"));
         assertThat(response.getItems()[0].getFailureMessage(), containsString("[64]"));
         Exception e = expectThrows(Exception.class, () -> prepareSearch("wide").setQuery(QueryBuilders.matchAllQuery())
-                .addRescorer(new ElmoRescorerBuilder(MODEL, "text", "body_vector", EmbeddingSpec.NONE, 1f, 1f, ElmoRescorer.ScoreMode.TOTAL), 10)
+                .addRescorer(new ElmoRescorerBuilder(MODEL, "text", "body_vector", RescoreMode.COSINE, EmbeddingSpec.NONE,
+                        ScoreCombination.DEFAULT), 10)
                 .get());
         assertThat(org.elasticsearch.ExceptionsHelper.unwrapCause(e).toString() + detailed(e), containsString("model [tiny] makes 32-dimensional"));
     }
