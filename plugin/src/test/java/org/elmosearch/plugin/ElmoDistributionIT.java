@@ -74,10 +74,10 @@ public class ElmoDistributionIT {
         call(200, "PUT", "/" + index, """
                 {"settings": {"number_of_replicas": 0}, "mappings": {"properties": {
                   "body": {"type": "text"},
-                  "body_vector": {"type": "dense_vector", "dims": %d, "similarity": "cosine"},
+                  "body_vector": {"type": "dense_vector", "dims": %s, "similarity": "cosine"},
                   "passages": {"type": "nested", "properties": {
                     "text": {"type": "text"}, "offset": {"type": "integer"},
-                    "vector": {"type": "dense_vector", "dims": %d, "similarity": "cosine"}}}}}}""".formatted(dims, dims));
+                    "vector": {"type": "dense_vector", "dims": %s, "similarity": "cosine"}}}}}}""".formatted(dims, dims));
     }
 
     private static JsonNode bulk(String index, List<Object> bodies) throws Exception {

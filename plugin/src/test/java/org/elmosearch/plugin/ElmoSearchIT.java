@@ -73,10 +73,10 @@ public class ElmoSearchIT extends ESIntegTestCase {
         assertAcked(indicesAdmin().prepareCreate(index).setMapping("""
                 {"properties": {
                   "body": {"type": "text"},
-                  "body_vector": {"type": "dense_vector", "dims": %d, "similarity": "cosine"},
+                  "body_vector": {"type": "dense_vector", "dims": %s, "similarity": "cosine"},
                   "passages": {"type": "nested", "properties": {
                     "text": {"type": "text"}, "offset": {"type": "integer"},
-                    "vector": {"type": "dense_vector", "dims": %d, "similarity": "cosine"}}}}}""".formatted(dims, dims)));
+                    "vector": {"type": "dense_vector", "dims": %s, "similarity": "cosine"}}}}}""".formatted(dims, dims)));
     }
 
     private void pipeline() {
