@@ -13,7 +13,9 @@ import org.elasticsearch.search.vectors.KnnSearchBuilder;
 import org.elasticsearch.test.ESIntegTestCase;
 import org.elasticsearch.core.TimeValue;
 import org.elmosearch.elmo.SyntheticModel;
+import org.elmosearch.analysis.TextTokenizer;
 import org.elmosearch.lucene.ScoreCombination;
+import org.elmosearch.lucene.ScoreMode;
 import org.elmosearch.node.EmbeddingSpec;
 import org.elmosearch.node.ModelInfo;
 import org.elmosearch.plugin.action.ElmoNodesAction;
@@ -34,6 +36,7 @@ import static org.elasticsearch.test.hamcrest.ElasticsearchAssertions.assertHitC
 import static org.elasticsearch.test.hamcrest.ElasticsearchAssertions.assertResponse;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.lessThan;
 
 /**
  * The whole flow on a two-node internal cluster with a tiny random model: pipeline, bulk, knn with the elmo
@@ -86,11 +89,42 @@ public class ElmoSearchIT extends ESIntegTestCase {
     }
 
     private BulkResponse bulk(String index, List<Object> bodies) {
+        return bulk(index, "elmo", bodies);
+    }
+
+    private BulkResponse bulk(String index, String pipeline, List<Object> bodies) {
         BulkRequestBuilder bulk = client().prepareBulk().setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE);
         for (int i = 0; i < bodies.size(); i++) {
-            bulk.add(prepareIndex(index).setId(Integer.toString(i)).setPipeline("elmo").setSource(Map.of("body", bodies.get(i))));
+            bulk.add(prepareIndex(index).setId(Integer.toString(i)).setPipeline(pipeline).setSource(Map.of("body", bodies.get(i))));
         }
         return bulk.get(TimeValue.timeValueSeconds(60));
+    }
+
+    /** Token vectors of the body and of each passage, stored in the given encoding. */
+    private void tokenVectorsIndex(String index, int dims, String encoding) {
+        putJsonPipeline("elmo-tokens", """
+                {"processors": [{"elmo": {"model_id": "tiny", "field": "body", "target_field": "body_vector",
+                  "token_vectors_field": "body_tokens",
+                  "passages": {"target_field": "passages", "max_tokens": 12, "overlap_tokens": 0, "token_vectors_field": "tokens"}}}]}""");
+        assertAcked(indicesAdmin().prepareCreate(index).setMapping("""
+                {"properties": {
+                  "body": {"type": "text"},
+                  "body_vector": {"type": "dense_vector", "dims": %s, "similarity": "cosine"},
+                  "body_tokens": {"type": "elmo_token_vectors", "dims": %s, "encoding": "%s"},
+                  "passages": {"type": "nested", "properties": {
+                    "text": {"type": "text"}, "offset": {"type": "integer"},
+                    "vector": {"type": "dense_vector", "dims": %s, "similarity": "cosine"},
+                    "tokens": {"type": "elmo_token_vectors", "dims": %s, "encoding": "%s"}}}}}"""
+                .formatted(DIMS, dims, encoding, DIMS, dims, encoding)));
+    }
+
+    private static ElmoRescorerBuilder maxSim(String text, String field, ScoreCombination combination) {
+        return new ElmoRescorerBuilder(MODEL, text, field, RescoreMode.MAXSIM, EmbeddingSpec.NONE, combination);
+    }
+
+    /** MaxSim of a text with itself: one best cosine of 1 per query token, a little less for int8's rounding. */
+    private static float selfMaxSim(String text) {
+        return TextTokenizer.standard().tokenize(text).size();
     }
 
     private static KnnSearchBuilder knn(String field, String text, int k) {
@@ -125,6 +159,82 @@ public class ElmoSearchIT extends ESIntegTestCase {
             assertEquals(4, r.getHits().getHits().length);
             assertEquals("2", r.getHits().getAt(0).getId());
         });
+    }
+
+    public void testMaxSimRescoreLiftsTheDocumentWithTheQuerysTextToTheTopWithMaxSimEqualToItsTokenCount() {
+        String encoding = randomFrom("float32", "int8");
+        tokenVectorsIndex("maxsim", DIMS, encoding);
+        String target = CORPUS.get(2);
+        List<Object> bodies = List.of("the the the the the", "the sea the sea the sea", target, "the end of the the story");
+        BulkResponse response = bulk("maxsim", "elmo-tokens", bodies);
+        assertFalse(response.buildFailureMessage(), response.hasFailures());
+        assertResponse(prepareSearch("maxsim").setQuery(QueryBuilders.matchQuery("body", "the")), r ->
+                assertNotEquals("BM25 alone does not rank the target first", "2", r.getHits().getAt(0).getId()));
+        float weight = randomFloatBetween(0.5f, 2f, true);
+        float tolerance = encoding.equals("int8") ? 0.01f * selfMaxSim(target) : 1e-4f * selfMaxSim(target);
+        assertResponse(prepareSearch("maxsim").setQuery(QueryBuilders.matchQuery("body", "the"))
+                .addRescorer(maxSim(target, "body_tokens", new ScoreCombination(ScoreMode.REPLACE, randomFloat(), weight)), 10), r -> {
+            assertEquals(4, r.getHits().getHits().length);
+            assertEquals("2", r.getHits().getAt(0).getId());
+            assertEquals(weight * selfMaxSim(target), r.getHits().getAt(0).getScore(), weight * tolerance);
+            assertThat(r.getHits().getAt(1).getScore(), lessThan(r.getHits().getAt(0).getScore()));
+        });
+        // total, the default: the hit's BM25 score plus its MaxSim, explained as such.
+        float[] bm25 = new float[1];
+        assertResponse(prepareSearch("maxsim").setQuery(QueryBuilders.matchQuery("body", "the")), r -> bm25[0] = hit(r, "2").getScore());
+        assertResponse(prepareSearch("maxsim").setQuery(QueryBuilders.matchQuery("body", "the")).setExplain(true)
+                .addRescorer(maxSim(target, "body_tokens", ScoreCombination.DEFAULT), 10), r -> {
+            assertEquals(bm25[0] + selfMaxSim(target), hit(r, "2").getScore(), tolerance);
+            assertThat(hit(r, "2").getExplanation().toString(), containsString("MaxSim of field [body_tokens]"));
+        });
+    }
+
+    private static SearchHit hit(SearchResponse response, String id) {
+        for (SearchHit hit : response.getHits().getHits()) {
+            if (hit.getId().equals(id)) {
+                return hit;
+            }
+        }
+        throw new AssertionError("no hit " + id);
+    }
+
+    @SuppressWarnings("unchecked")
+    public void testMaxSimOnNestedPassagesScoresEachDocumentByItsBestPassage() {
+        tokenVectorsIndex("passage-tokens", DIMS, "float32");
+        String article = "Mount Everest is the highest mountain on Earth. It stands in the Himalayas. "
+                + "The first confirmed ascent was in 1953. Climbers use bottled oxygen near the summit.";
+        List<Object> bodies = List.of(CORPUS.get(5), article, CORPUS.get(0));
+        assertFalse(bulk("passage-tokens", "elmo-tokens", bodies).hasFailures());
+        assertResponse(prepareSearch("passage-tokens").setQuery(QueryBuilders.idsQuery().addIds("1")), r -> {
+            List<Map<String, Object>> passages = (List<Map<String, Object>>) r.getHits().getAt(0).getSourceAsMap().get("passages");
+            assertThat(passages.size(), greaterThan(1));
+            for (Map<String, Object> passage : passages) {
+                List<List<Number>> tokens = (List<List<Number>>) passage.get("tokens");
+                assertEquals(selfMaxSim((String) passage.get("text")), tokens.size(), 0f);
+                assertEquals(DIMS, tokens.get(0).size());
+            }
+        });
+        String answer = "The first confirmed ascent was in 1953.";
+        assertResponse(prepareSearch("passage-tokens").setQuery(QueryBuilders.matchAllQuery())
+                .addRescorer(maxSim(answer, "passages.tokens", ScoreCombination.REPLACE), 10), r -> {
+            assertEquals(3, r.getHits().getHits().length);
+            assertEquals("1", r.getHits().getAt(0).getId());
+            assertEquals(selfMaxSim(answer), r.getHits().getAt(0).getScore(), 1e-3f);
+        });
+    }
+
+    public void testTokenVectorsOfTheWrongDimsOrTypeAreNamed() {
+        tokenVectorsIndex("tokens-wide", 64, "float32");
+        BulkResponse response = bulk("tokens-wide", "elmo-tokens", List.of(CORPUS.get(0)));
+        assertTrue(response.hasFailures());
+        assertThat(response.getItems()[0].getFailureMessage(), containsString("field [body_tokens] has dims [64] but token vector [0] has [32]"));
+        Exception e = expectThrows(Exception.class, () -> prepareSearch("tokens-wide").setQuery(QueryBuilders.matchAllQuery())
+                .addRescorer(maxSim("text", "body_tokens", ScoreCombination.DEFAULT), 10).get());
+        assertThat(detailed(e), containsString("model [tiny] makes 32-dimensional token vectors but field [body_tokens] of type "
+                + "[elmo_token_vectors] has dims [64]"));
+        e = expectThrows(Exception.class, () -> prepareSearch("tokens-wide").setQuery(QueryBuilders.matchAllQuery())
+                .addRescorer(maxSim("text", "body_vector", ScoreCombination.DEFAULT), 10).get());
+        assertThat(detailed(e), containsString("field [body_vector] is of type [dense_vector]; mode [maxsim] needs an [elmo_token_vectors]"));
     }
 
     public void testNestedPassagesReturnThePassageThatAnswers() {
