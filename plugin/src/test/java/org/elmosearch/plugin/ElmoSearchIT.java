@@ -237,6 +237,46 @@ public class ElmoSearchIT extends ESIntegTestCase {
         assertThat(detailed(e), containsString("field [body_vector] is of type [dense_vector]; mode [maxsim] needs an [elmo_token_vectors]"));
     }
 
+    /**
+     * Measures what a token costs on disk, through Elasticsearch's disk-usage analysis of a merged index: the doc
+     * values of D = 256 (ELMo small) in each encoding, per stored token.
+     */
+    @SuppressWarnings("unchecked")
+    public void testStoragePerTokenIsTheEncodingsPayload() throws Exception {
+        int dims = 256;
+        int docs = 20;
+        int tokensPerDoc = 100;
+        for (String encoding : List.of("float32", "int8")) {
+            String index = "storage-" + encoding;
+            assertAcked(indicesAdmin().prepareCreate(index).setSettings(indexSettings(1, 0)).setMapping("""
+                    {"properties": {"t": {"type": "elmo_token_vectors", "dims": %s, "encoding": "%s"}}}""".formatted(dims, encoding)));
+            BulkRequestBuilder bulk = client().prepareBulk().setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE);
+            for (int d = 0; d < docs; d++) {
+                float[][] tokens = new float[tokensPerDoc][dims];
+                for (float[] token : tokens) {
+                    for (int i = 0; i < dims; i++) {
+                        token[i] = (float) random().nextGaussian();
+                    }
+                }
+                bulk.add(prepareIndex(index).setSource(Map.of("t", tokens)));
+            }
+            assertFalse(bulk.get().hasFailures());
+            indicesAdmin().prepareForceMerge(index).setMaxNumSegments(1).get();
+            var usage = client().execute(org.elasticsearch.action.admin.indices.diskusage.TransportAnalyzeIndexDiskUsageAction.TYPE,
+                    new org.elasticsearch.action.admin.indices.diskusage.AnalyzeIndexDiskUsageRequest(new String[] {index},
+                            org.elasticsearch.action.admin.indices.diskusage.AnalyzeIndexDiskUsageRequest.DEFAULT_INDICES_OPTIONS, true))
+                    .get(30, TimeUnit.SECONDS);
+            Map<String, Object> stats = org.elasticsearch.common.xcontent.XContentHelper.convertToMap(
+                    org.elasticsearch.xcontent.json.JsonXContent.jsonXContent, org.elasticsearch.common.Strings.toString(usage), false);
+            Map<String, Object> field = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) stats.get(index)).get("fields")).get("t");
+            double perToken = ((Number) field.get("doc_values_in_bytes")).doubleValue() / (docs * tokensPerDoc);
+            int payload = org.elmosearch.lucene.TokenVectorEncoding.parse(encoding).bytesPerToken(dims);
+            logger.info("elmo_token_vectors storage, dims {}, {}: {} bytes per token on disk (payload {})", dims, encoding, perToken, payload);
+            assertThat(perToken, greaterThan((double) payload));
+            assertThat(perToken, lessThan(payload * 1.02));
+        }
+    }
+
     public void testNestedPassagesReturnThePassageThatAnswers() {
         pipeline();
         createIndex("qa", DIMS);
