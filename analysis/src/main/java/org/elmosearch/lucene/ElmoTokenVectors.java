@@ -108,9 +108,17 @@ public final class ElmoTokenVectors {
     }
 
     private static float[][] unitVectors(EmbeddedText text) {
-        float[][] vectors = new float[text.tokenVectors().length][];
+        return unitVectors(text.tokenVectors());
+    }
+
+    /**
+     * Unit-length copies of token vectors, as stored and queried for MaxSim: the Elasticsearch processor, field
+     * and rescorer share this so that documents and queries are scaled alike. A zero vector stays zero.
+     */
+    public static float[][] unitVectors(float[][] tokenVectors) {
+        float[][] vectors = new float[tokenVectors.length][];
         for (int t = 0; t < vectors.length; t++) {
-            vectors[t] = Pooling.l2Normalize(text.tokenVectors()[t].clone());
+            vectors[t] = Pooling.l2Normalize(tokenVectors[t].clone());
         }
         return vectors;
     }

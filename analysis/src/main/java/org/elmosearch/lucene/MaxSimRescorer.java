@@ -1,5 +1,6 @@
 package org.elmosearch.lucene;
 
+import org.apache.lucene.search.DoubleValuesSource;
 import org.apache.lucene.search.DoubleValuesSourceRescorer;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.TopDocs;
@@ -25,7 +26,16 @@ public final class MaxSimRescorer extends DoubleValuesSourceRescorer {
      * @param combination  how the first-pass score and MaxSim merge; MaxSim lies in [-Q, Q] for Q query tokens
      */
     public MaxSimRescorer(String field, float[][] queryVectors, ScoreCombination combination) {
-        super(new MaxSimValuesSource(field, queryVectors));
+        this(new MaxSimValuesSource(field, queryVectors), combination);
+    }
+
+    /**
+     * @param maxSim      each hit's MaxSim: a {@link MaxSimValuesSource}, or one built on it, e.g. the best of a
+     *                    document's nested passages in Elasticsearch
+     * @param combination how the first-pass score and MaxSim merge
+     */
+    public MaxSimRescorer(DoubleValuesSource maxSim, ScoreCombination combination) {
+        super(Objects.requireNonNull(maxSim, "maxSim"));
         this.combination = Objects.requireNonNull(combination, "combination");
     }
 

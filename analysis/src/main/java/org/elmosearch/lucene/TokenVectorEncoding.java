@@ -110,6 +110,11 @@ public enum TokenVectorEncoding {
         return vectors;
     }
 
+    /** The lower-case name used in settings and mappings, e.g. {@code int8}. */
+    public String jsonName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
     /** An encoding by its lower-case name, e.g. {@code int8}. */
     public static TokenVectorEncoding parse(String name) {
         for (TokenVectorEncoding encoding : values()) {
@@ -118,7 +123,7 @@ public enum TokenVectorEncoding {
             }
         }
         throw new IllegalArgumentException("unknown token-vector encoding '" + name + "', expected one of "
-                + Arrays.stream(values()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList());
+                + Arrays.stream(values()).map(TokenVectorEncoding::jsonName).toList());
     }
 
     /** The common dimension of at least one vector, as {@link LateInteractionField#encode} demands for FLOAT32. */

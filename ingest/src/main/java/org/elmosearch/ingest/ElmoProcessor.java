@@ -9,6 +9,7 @@ import org.elasticsearch.ingest.Processor;
 import org.elmosearch.analysis.TextTokenizer;
 import org.elmosearch.elmo.Pooling;
 import org.elmosearch.embed.EmbeddedText;
+import org.elmosearch.lucene.ElmoTokenVectors;
 import org.elmosearch.node.EmbeddingBatcher;
 import org.elmosearch.node.EmbeddingSpec;
 import org.elmosearch.node.ModelId;
@@ -24,9 +25,10 @@ import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
- * Writes the ELMo vector of a text field into the document, and optionally the field's passages with their
- * vectors. Asynchronous: documents queue in the node's {@link EmbeddingBatcher}, so a bulk request is embedded in
- * batches. A document this processor cannot embed fails alone.
+ * Writes the ELMo vector of a text field into the document, optionally its token vectors (for an {@code
+ * elmo_token_vectors} field and MaxSim), and optionally the field's passages with their vectors. Asynchronous:
+ * documents queue in the node's {@link EmbeddingBatcher}, so a bulk request is embedded in batches. A document this
+ * processor cannot embed fails alone.
  */
 public final class ElmoProcessor extends AbstractProcessor {
 
@@ -37,13 +39,18 @@ public final class ElmoProcessor extends AbstractProcessor {
         TRUNCATE, FAIL
     }
 
-    /** Where and how passages are written; null when the processor writes none. */
-    public record PassageConfig(String targetField, int maxTokens, int overlapTokens) {
+    /**
+     * Where and how passages are written; null when the processor writes none.
+     *
+     * @param tokenVectorsField the key, inside each passage object, of the passage's token vectors; null for none
+     */
+    public record PassageConfig(String targetField, int maxTokens, int overlapTokens, String tokenVectorsField) {
     }
 
     private final String modelId;
     private final String field;
     private final String targetField;
+    private final String tokenVectorsField;
     private final EmbeddingSpec spec;
     private final boolean ignoreMissing;
     private final Overflow onOverflow;
@@ -51,12 +58,14 @@ public final class ElmoProcessor extends AbstractProcessor {
     private final PassageConfig passages;
     private final EmbeddingBatcher batcher;
 
-    ElmoProcessor(String tag, String description, String modelId, String field, String targetField, EmbeddingSpec spec,
-                  boolean ignoreMissing, Overflow onOverflow, String truncatedField, PassageConfig passages, EmbeddingBatcher batcher) {
+    ElmoProcessor(String tag, String description, String modelId, String field, String targetField, String tokenVectorsField,
+                  EmbeddingSpec spec, boolean ignoreMissing, Overflow onOverflow, String truncatedField, PassageConfig passages,
+                  EmbeddingBatcher batcher) {
         super(tag, description);
         this.modelId = modelId;
         this.field = field;
         this.targetField = targetField;
+        this.tokenVectorsField = tokenVectorsField;
         this.spec = spec;
         this.ignoreMissing = ignoreMissing;
         this.onOverflow = onOverflow;
@@ -81,6 +90,10 @@ public final class ElmoProcessor extends AbstractProcessor {
 
     String targetField() {
         return targetField;
+    }
+
+    String tokenVectorsField() {
+        return tokenVectorsField;
     }
 
     EmbeddingSpec spec() {
@@ -112,7 +125,7 @@ public final class ElmoProcessor extends AbstractProcessor {
         }
         // The values of an array are pooled together, from their unnormalised vectors; normalised at the end if asked.
         EmbeddingSpec request = isArray ? new EmbeddingSpec(spec.mix(), spec.pooling(), false, spec.maxTokens()) : spec;
-        batcher.embed(modelId, texts, request, new ActionListener<>() {
+        batcher.embed(modelId, texts, request, tokenVectorsField != null, new ActionListener<>() {
             @Override
             public void onResponse(EmbeddingBatcher.Embeddings embeddings) {
                 try {
@@ -151,7 +164,8 @@ public final class ElmoProcessor extends AbstractProcessor {
             return;
         }
         EmbeddingSpec passageSpec = new EmbeddingSpec(spec.mix(), spec.pooling(), spec.normalize(), passages.maxTokens);
-        batcher.embed(modelId, all.stream().map(Passages.Passage::text).toList(), passageSpec, new ActionListener<>() {
+        boolean tokenVectors = passages.tokenVectorsField != null;
+        batcher.embed(modelId, all.stream().map(Passages.Passage::text).toList(), passageSpec, tokenVectors, new ActionListener<>() {
             @Override
             public void onResponse(EmbeddingBatcher.Embeddings embedded) {
                 finish(() -> {
@@ -164,6 +178,10 @@ public final class ElmoProcessor extends AbstractProcessor {
                             passage.put("value", valueOf.get(k));
                         }
                         passage.put("vector", asList(embedded.texts().get(k).vector()));
+                        if (tokenVectors) {
+                            float[][] vectors = tokenVectors(List.of(embedded.texts().get(k)), passages.maxTokens);
+                            passage.put(passages.tokenVectorsField, asLists(vectors));
+                        }
                         out.add(passage);
                     }
                     document.setFieldValue(passages.targetField, out);
@@ -208,6 +226,9 @@ public final class ElmoProcessor extends AbstractProcessor {
             }
         }
         document.setFieldValue(targetField, asList(vector));
+        if (tokenVectorsField != null) {
+            document.setFieldValue(tokenVectorsField, asLists(tokenVectors(texts, embeddings.options().maxTokens())));
+        }
         if (truncatedField != null) {
             document.setFieldValue(truncatedField, truncated);
         }
@@ -237,6 +258,23 @@ public final class ElmoProcessor extends AbstractProcessor {
             }
         }
         return out;
+    }
+
+    /**
+     * The unit-length token vectors of the texts, in order, the values of an array one after another, at most
+     * {@code maxTokens} in all: what the pooled vector was made of, as MaxSim compares them.
+     */
+    static float[][] tokenVectors(List<EmbeddedText> texts, int maxTokens) {
+        List<float[]> all = new ArrayList<>();
+        for (EmbeddedText text : texts) {
+            for (float[] token : text.tokenVectors()) {
+                if (all.size() == maxTokens) {
+                    break;
+                }
+                all.add(token);
+            }
+        }
+        return ElmoTokenVectors.unitVectors(all.toArray(new float[0][]));
     }
 
     private List<String> texts(Object value) {
@@ -272,12 +310,22 @@ public final class ElmoProcessor extends AbstractProcessor {
         return list;
     }
 
+    private static List<List<Float>> asLists(float[][] vectors) {
+        List<List<Float>> lists = new ArrayList<>(vectors.length);
+        for (float[] vector : vectors) {
+            lists.add(asList(vector));
+        }
+        return lists;
+    }
+
     /** Builds {@code elmo} processors from pipeline definitions, refusing unknown and malformed options. */
     public static final class Factory implements Processor.Factory {
 
-        static final List<String> OPTIONS = List.of("model_id", "field", "target_field", "mix", "pooling", "normalize", "max_tokens",
-                "ignore_missing", "on_overflow", "truncated_field", "passages");
-        static final List<String> PASSAGE_OPTIONS = List.of("target_field", "max_tokens", "overlap_tokens");
+        static final List<String> OPTIONS = List.of("model_id", "field", "target_field", "token_vectors_field", "mix", "pooling",
+                "normalize", "max_tokens", "ignore_missing", "on_overflow", "truncated_field", "passages");
+        static final List<String> PASSAGE_OPTIONS = List.of("target_field", "max_tokens", "overlap_tokens", "token_vectors_field");
+        /** What each passage object already holds. */
+        static final List<String> PASSAGE_KEYS = List.of("text", "offset", "value", "vector");
 
         private final Supplier<EmbeddingBatcher> batcher;
 
@@ -298,6 +346,11 @@ public final class ElmoProcessor extends AbstractProcessor {
             }
             String field = ConfigurationUtils.readStringProperty(TYPE, tag, config, "field");
             String targetField = ConfigurationUtils.readStringProperty(TYPE, tag, config, "target_field", field + "_vector");
+            String tokenVectorsField = ConfigurationUtils.readOptionalStringProperty(TYPE, tag, config, "token_vectors_field");
+            if (tokenVectorsField != null && (tokenVectorsField.equals(field) || tokenVectorsField.equals(targetField))) {
+                throw ConfigurationUtils.newConfigurationException(TYPE, tag, "token_vectors_field",
+                        "must differ from [field] and [target_field], got [" + tokenVectorsField + "]");
+            }
             boolean ignoreMissing = ConfigurationUtils.readBooleanProperty(TYPE, tag, config, "ignore_missing", false);
             String overflow = ConfigurationUtils.readStringProperty(TYPE, tag, config, "on_overflow", "truncate");
             Overflow onOverflow = switch (overflow) {
@@ -314,8 +367,8 @@ public final class ElmoProcessor extends AbstractProcessor {
                 throw ConfigurationUtils.newConfigurationException(TYPE, tag, property(e.getMessage()), e.getMessage());
             }
             PassageConfig passages = passages(tag, field, config.remove("passages"));
-            return new ElmoProcessor(tag, description, modelId, field, targetField, spec, ignoreMissing, onOverflow, truncatedField,
-                    passages, batcher.get());
+            return new ElmoProcessor(tag, description, modelId, field, targetField, tokenVectorsField, spec, ignoreMissing, onOverflow,
+                    truncatedField, passages, batcher.get());
         }
 
         private static PassageConfig passages(String tag, String field, Object value) {
@@ -331,6 +384,11 @@ public final class ElmoProcessor extends AbstractProcessor {
             String targetField = ConfigurationUtils.readStringProperty(TYPE, tag, config, "target_field", field + "_passages");
             int maxTokens = ConfigurationUtils.readIntProperty(TYPE, tag, config, "max_tokens", 128);
             int overlap = ConfigurationUtils.readIntProperty(TYPE, tag, config, "overlap_tokens", 32);
+            String tokenVectorsField = ConfigurationUtils.readOptionalStringProperty(TYPE, tag, config, "token_vectors_field");
+            if (tokenVectorsField != null && PASSAGE_KEYS.contains(tokenVectorsField)) {
+                throw ConfigurationUtils.newConfigurationException(TYPE, tag, "passages.token_vectors_field",
+                        "must not be one of a passage's own keys " + PASSAGE_KEYS + ", got [" + tokenVectorsField + "]");
+            }
             if (maxTokens < 1 || maxTokens > EmbeddingSpec.MAX_TOKENS_LIMIT) {
                 throw ConfigurationUtils.newConfigurationException(TYPE, tag, "passages.max_tokens",
                         "must be between 1 and " + EmbeddingSpec.MAX_TOKENS_LIMIT + ", got " + maxTokens);
@@ -339,7 +397,7 @@ public final class ElmoProcessor extends AbstractProcessor {
                 throw ConfigurationUtils.newConfigurationException(TYPE, tag, "passages.overlap_tokens",
                         "must be >= 0 and smaller than passages.max_tokens " + maxTokens + ", got " + overlap);
             }
-            return new PassageConfig(targetField, maxTokens, overlap);
+            return new PassageConfig(targetField, maxTokens, overlap, tokenVectorsField);
         }
 
         private static void rejectUnknown(String tag, String prefix, java.util.Set<String> keys, List<String> allowed) {

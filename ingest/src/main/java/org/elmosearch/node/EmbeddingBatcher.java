@@ -58,12 +58,21 @@ public final class EmbeddingBatcher {
      * gets one result per text, in order, in the caller's thread context, on an {@code elmo} pool thread.
      */
     public void embed(String modelId, List<String> texts, EmbeddingSpec spec, ActionListener<Embeddings> listener) {
+        embed(modelId, texts, spec, false, listener);
+    }
+
+    /**
+     * As {@link #embed(String, List, EmbeddingSpec, ActionListener)}; with {@code tokenVectors} each result also
+     * keeps its tokens' mixed vectors (at most {@code max_tokens} per text), for a token-vector field.
+     */
+    public void embed(String modelId, List<String> texts, EmbeddingSpec spec, boolean tokenVectors, ActionListener<Embeddings> listener) {
         ModelId.resolve(registry.root(), modelId);
         if (texts.isEmpty()) {
             throw new IllegalArgumentException("no texts to embed");
         }
         ModelQueue queue = queues.computeIfAbsent(modelId, ModelQueue::new);
-        queue.jobs.add(new Job(List.copyOf(texts), spec, ContextPreservingActionListener.wrapPreservingContext(listener, threadContext)));
+        queue.jobs.add(new Job(List.copyOf(texts), spec, tokenVectors,
+                ContextPreservingActionListener.wrapPreservingContext(listener, threadContext)));
         queue.schedule();
     }
 
@@ -73,7 +82,7 @@ public final class EmbeddingBatcher {
      * @param options       how the texts were embedded: the request's spec completed by the model's defaults
      * @param modelDefaults the model's defaults, all fields set
      * @param dims          the model's vector width
-     * @param texts         one per requested text, in order: tokens, truncation and pooled vector (no token vectors)
+     * @param texts         one per requested text, in order: tokens, truncation, pooled vector; token vectors if asked
      */
     public record Embeddings(EmbeddingOptions options, EmbeddingSpec modelDefaults, int dims, List<EmbeddedText> texts) {
     }
@@ -82,14 +91,16 @@ public final class EmbeddingBatcher {
     private static final class Job {
         private final List<String> texts;
         private final EmbeddingSpec spec;
+        private final boolean tokenVectors;
         private final ActionListener<Embeddings> listener;
         private EmbeddedText[] results;
         private int remaining;
         private boolean failed;
 
-        Job(List<String> texts, EmbeddingSpec spec, ActionListener<Embeddings> listener) {
+        Job(List<String> texts, EmbeddingSpec spec, boolean tokenVectors, ActionListener<Embeddings> listener) {
             this.texts = texts;
             this.spec = spec;
+            this.tokenVectors = tokenVectors;
             this.listener = listener;
         }
 
@@ -251,8 +262,10 @@ public final class EmbeddingBatcher {
         counters.batch(live.size(), tokens, truncated, System.nanoTime() - start);
         for (int k = 0; k < live.size(); k++) {
             EmbeddedText text = embedded.get(k);
-            // Only the pooled vector is kept: token vectors of long inputs would hold a lot of memory for nothing.
-            live.get(k).job.done(live.get(k).index, new EmbeddedText(text.tokens(), text.truncated(), new float[0][], text.vector()),
+            Job job = live.get(k).job;
+            // Token vectors only for a caller that stores them: for long inputs they hold a lot of memory.
+            float[][] tokenVectors = job.tokenVectors ? text.tokenVectors() : new float[0][];
+            job.done(live.get(k).index, new EmbeddedText(text.tokens(), text.truncated(), tokenVectors, text.vector()),
                     new Embeddings(options, model.defaults(), model.dims(), null));
         }
     }

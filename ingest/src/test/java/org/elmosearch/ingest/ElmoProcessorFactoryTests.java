@@ -24,6 +24,7 @@ public class ElmoProcessorFactoryTests extends ESTestCase {
         ElmoProcessor processor = create(Map.of("model_id", "m", "field", "body"));
         assertEquals("m", processor.modelId());
         assertEquals("body_vector", processor.targetField());
+        assertNull(processor.tokenVectorsField());
         assertEquals(EmbeddingSpec.NONE, processor.spec());
         assertNull(processor.passages());
         assertTrue(processor.isAsync());
@@ -34,24 +35,27 @@ public class ElmoProcessorFactoryTests extends ESTestCase {
         Map<String, Object> config = new HashMap<>(Map.of("model_id", "m", "field", "body", "target_field", "v", "mix", List.of(0, 0, 1),
                 "pooling", "max", "normalize", false, "max_tokens", 64, "ignore_missing", true, "on_overflow", "fail"));
         config.put("truncated_field", "cut");
-        config.put("passages", Map.of("target_field", "p", "max_tokens", 16, "overlap_tokens", 4));
+        config.put("token_vectors_field", "t");
+        config.put("passages", Map.of("target_field", "p", "max_tokens", 16, "overlap_tokens", 4, "token_vectors_field", "tokens"));
         ElmoProcessor processor = create(config);
         assertEquals(new EmbeddingSpec(List.of(0, 0, 1), Pooling.MAX, false, 64), processor.spec());
-        assertEquals(new ElmoProcessor.PassageConfig("p", 16, 4), processor.passages());
+        assertEquals("t", processor.tokenVectorsField());
+        assertEquals(new ElmoProcessor.PassageConfig("p", 16, 4, "tokens"), processor.passages());
     }
 
     public void testUnknownOptionsAreRefusedWithTheAllowedList() {
         ElasticsearchParseException e = expectThrows(ElasticsearchParseException.class,
                 () -> create(Map.of("model_id", "m", "field", "body", "modle", "x", "zzz", 1)));
         assertThat(e.getMessage(), containsString("unknown options [modle, zzz]"));
-        assertThat(e.getMessage(), containsString("allowed: [model_id, field, target_field, mix, pooling"));
+        assertThat(e.getMessage(), containsString("allowed: [model_id, field, target_field, token_vectors_field, mix, pooling"));
     }
 
     public void testUnknownPassageOptionsAreRefusedWithTheAllowedList() {
         ElasticsearchParseException e = expectThrows(ElasticsearchParseException.class,
                 () -> create(Map.of("model_id", "m", "field", "body", "passages", Map.of("size", 3))));
         assertThat(e.getMessage(), containsString("unknown option [passages.size]"));
-        assertThat(e.getMessage(), containsString("[passages.target_field, passages.max_tokens, passages.overlap_tokens]"));
+        assertThat(e.getMessage(), containsString(
+                "[passages.target_field, passages.max_tokens, passages.overlap_tokens, passages.token_vectors_field]"));
     }
 
     public void testRequiredAndMalformedOptionsAreNamed() {
@@ -68,5 +72,14 @@ public class ElmoProcessorFactoryTests extends ESTestCase {
         assertThat(expectThrows(ElasticsearchParseException.class,
                 () -> create(Map.of("model_id", "m", "field", "b", "passages", Map.of("max_tokens", 8, "overlap_tokens", 8)))).getMessage(),
                 containsString("smaller than passages.max_tokens"));
+    }
+
+    public void testTokenVectorsCannotOverwriteTheTextTheVectorOrAPassageKey() {
+        assertThat(expectThrows(ElasticsearchParseException.class,
+                () -> create(Map.of("model_id", "m", "field", "b", "token_vectors_field", "b_vector"))).getMessage(),
+                containsString("[token_vectors_field] must differ from [field] and [target_field], got [b_vector]"));
+        assertThat(expectThrows(ElasticsearchParseException.class,
+                () -> create(Map.of("model_id", "m", "field", "b", "passages", Map.of("token_vectors_field", "vector")))).getMessage(),
+                containsString("[passages.token_vectors_field] must not be one of a passage's own keys [text, offset, value, vector]"));
     }
 }

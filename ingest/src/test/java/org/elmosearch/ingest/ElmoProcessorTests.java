@@ -157,4 +157,69 @@ public class ElmoProcessorTests extends ESTestCase {
         assertEquals(32, ((List<Float>) passages.get(1).get("vector")).size());
         assertEquals(32, vector(document, "body_vector").size());
     }
+
+    @SuppressWarnings("unchecked")
+    private static float[][] tokenVectors(Object value) {
+        List<List<Float>> lists = (List<List<Float>>) value;
+        float[][] vectors = new float[lists.size()][];
+        for (int t = 0; t < vectors.length; t++) {
+            vectors[t] = new float[lists.get(t).size()];
+            for (int d = 0; d < vectors[t].length; d++) {
+                vectors[t][d] = lists.get(t).get(d);
+            }
+        }
+        return vectors;
+    }
+
+    /** The model's own mixed token vectors of each text, unit length, one text after another. */
+    private static List<float[]> expectedTokenVectors(List<String> texts) throws Exception {
+        var model = registry.get("tiny");
+        List<float[]> expected = new java.util.ArrayList<>();
+        for (var text : model.embedder().embed(texts, model.resolve(org.elmosearch.node.EmbeddingSpec.NONE))) {
+            expected.addAll(List.of(org.elmosearch.lucene.ElmoTokenVectors.unitVectors(text.tokenVectors())));
+        }
+        return expected;
+    }
+
+    private static void assertVectors(List<float[]> expected, float[][] actual) {
+        assertEquals(expected.size(), actual.length);
+        for (int t = 0; t < actual.length; t++) {
+            assertEquals(32, actual[t].length);
+            for (int d = 0; d < actual[t].length; d++) {
+                assertEquals("token " + t + ", dimension " + d, expected.get(t)[d], actual[t][d], 1e-5f);
+            }
+        }
+    }
+
+    public void testTokenVectorsAreEachTokensMixedVectorAtUnitLength() throws Exception {
+        String text = "Rivers flow to the sea.";
+        IngestDocument document = run(processor(Map.of("token_vectors_field", "body_tokens")), Map.of("body", text));
+        float[][] vectors = tokenVectors(document.getFieldValue("body_tokens", List.class));
+        assertVectors(expectedTokenVectors(List.of(text)), vectors);
+        assertEquals(1.0, org.apache.lucene.util.VectorUtil.dotProduct(vectors[2], vectors[2]), 1e-5);
+        assertEquals(32, vector(document, "body_vector").size());
+    }
+
+    public void testAnArrayGivesTheTokenVectorsOfAllItsValuesInOrderUpToMaxTokens() throws Exception {
+        List<String> values = List.of("Rivers flow to the sea.", "", "Mountains are tall and cold.");
+        IngestDocument document = run(processor(Map.of("token_vectors_field", "tokens")), Map.of("body", values));
+        List<float[]> expected = expectedTokenVectors(values);
+        assertEquals(12, expected.size());
+        assertVectors(expected, tokenVectors(document.getFieldValue("tokens", List.class)));
+
+        document = run(processor(Map.of("token_vectors_field", "tokens", "max_tokens", 8)), Map.of("body", values));
+        assertVectors(expected.subList(0, 8), tokenVectors(document.getFieldValue("tokens", List.class)));
+    }
+
+    @SuppressWarnings("unchecked")
+    public void testPassagesCarryTheirOwnTokenVectors() throws Exception {
+        String text = "The sun is a star. The moon orbits the earth. Tides follow the moon.";
+        IngestDocument document = run(processor(Map.of("passages", Map.of("target_field", "passages", "max_tokens", 12,
+                "overlap_tokens", 0, "token_vectors_field", "tokens"))), Map.of("body", text));
+        List<Map<String, Object>> passages = document.getFieldValue("passages", List.class);
+        for (Map<String, Object> passage : passages) {
+            assertVectors(expectedTokenVectors(List.of((String) passage.get("text"))), tokenVectors(passage.get("tokens")));
+        }
+        assertFalse("no document-level token vectors unless asked", document.hasField("body_tokens"));
+    }
 }

@@ -11,10 +11,12 @@ import org.elasticsearch.features.NodeFeature;
 import org.elasticsearch.index.analysis.AbstractTokenizerFactory;
 import org.elasticsearch.index.analysis.TokenizerFactory;
 import org.elasticsearch.indices.analysis.AnalysisModule;
+import org.elasticsearch.index.mapper.Mapper;
 import org.elasticsearch.ingest.Processor;
 import org.elasticsearch.plugins.ActionPlugin;
 import org.elasticsearch.plugins.AnalysisPlugin;
 import org.elasticsearch.plugins.IngestPlugin;
+import org.elasticsearch.plugins.MapperPlugin;
 import org.elasticsearch.plugins.Plugin;
 import org.elasticsearch.plugins.SearchPlugin;
 import org.elasticsearch.rest.RestHandler;
@@ -29,6 +31,7 @@ import org.elmosearch.node.ElmoStats;
 import org.elmosearch.node.EmbeddingBatcher;
 import org.elmosearch.plugin.action.ElmoNodesAction;
 import org.elmosearch.plugin.action.EmbedAction;
+import org.elmosearch.plugin.mapper.ElmoTokenVectorsFieldMapper;
 import org.elmosearch.plugin.rest.RestEmbedAction;
 import org.elmosearch.plugin.rest.RestModelsAction;
 import org.elmosearch.plugin.rest.RestStatsAction;
@@ -44,8 +47,11 @@ import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
-/** Registers ELMo with Elasticsearch: models, the elmo ingest processor, search extensions, tokenizer, REST API. */
-public class ElmoPlugin extends Plugin implements IngestPlugin, SearchPlugin, ActionPlugin, AnalysisPlugin {
+/**
+ * Registers ELMo with Elasticsearch: models, the elmo ingest processor, the elmo_token_vectors field, search
+ * extensions, tokenizer, REST API.
+ */
+public class ElmoPlugin extends Plugin implements IngestPlugin, SearchPlugin, ActionPlugin, AnalysisPlugin, MapperPlugin {
 
     /** Runs embedding batches, so that ingest, search and transport threads never wait on ONNX Runtime. */
     public static final String THREAD_POOL = "elmo";
@@ -130,6 +136,11 @@ public class ElmoPlugin extends Plugin implements IngestPlugin, SearchPlugin, Ac
     @Override
     public List<RescorerSpec<?>> getRescorers() {
         return List.of(new RescorerSpec<>(ElmoRescorerBuilder.NAME, ElmoRescorerBuilder::new, ElmoRescorerBuilder::fromXContent));
+    }
+
+    @Override
+    public Map<String, Mapper.TypeParser> getMappers() {
+        return Map.of(ElmoTokenVectorsFieldMapper.CONTENT_TYPE, ElmoTokenVectorsFieldMapper.PARSER);
     }
 
     @Override

@@ -70,14 +70,16 @@ public class ElmoDistributionIT {
     private static void pipelineAndIndex(String index, int dims) throws Exception {
         call(200, "PUT", "/_ingest/pipeline/elmo", """
                 {"processors": [{"elmo": {"model_id": "tiny", "field": "body", "target_field": "body_vector",
+                  "token_vectors_field": "body_tokens",
                   "passages": {"target_field": "passages", "max_tokens": 12, "overlap_tokens": 0}}}]}""");
         call(200, "PUT", "/" + index, """
                 {"settings": {"number_of_replicas": 0}, "mappings": {"properties": {
                   "body": {"type": "text"},
-                  "body_vector": {"type": "dense_vector", "dims": %d, "similarity": "cosine"},
+                  "body_vector": {"type": "dense_vector", "dims": %s, "similarity": "cosine"},
+                  "body_tokens": {"type": "elmo_token_vectors", "dims": %s, "encoding": "int8"},
                   "passages": {"type": "nested", "properties": {
                     "text": {"type": "text"}, "offset": {"type": "integer"},
-                    "vector": {"type": "dense_vector", "dims": %d, "similarity": "cosine"}}}}}}""".formatted(dims, dims));
+                    "vector": {"type": "dense_vector", "dims": %s, "similarity": "cosine"}}}}}}""".formatted(dims, dims, dims));
     }
 
     private static JsonNode bulk(String index, List<Object> bodies) throws Exception {
@@ -139,6 +141,17 @@ public class ElmoDistributionIT {
                    "score_mode": "replace"}}}""".formatted(json(bodies.get(Integer.parseInt(last)))));
         assertEquals(last, rescored.at("/hits/hits/0/_id").asText());
 
+        // MaxSim over the int8 token vectors: the same document, scored one best cosine (about 1) per query token.
+        String lastText = (String) bodies.get(Integer.parseInt(last));
+        int tokens = call(200, "POST", "/_elmo/_embed", "{\"model_id\": \"tiny\", \"texts\": [" + json(lastText) + "]}")
+                .at("/results/0/token_count").asInt();
+        JsonNode maxSim = call(200, "POST", "/docs/_search", """
+                {"query": {"match": {"body": "the"}},
+                 "rescore": {"window_size": 20, "elmo": {"model_id": "tiny", "text": %s, "field": "body_tokens",
+                   "mode": "maxsim", "score_mode": "replace"}}}""".formatted(json(lastText)));
+        assertEquals(last, maxSim.at("/hits/hits/0/_id").asText());
+        assertEquals(tokens, maxSim.at("/hits/hits/0/_score").asDouble(), 0.01 * tokens);
+
         String answer = "The first confirmed ascent was in 1953.";
         JsonNode qa = call(200, "POST", "/docs/_search", """
                 {"_source": false, "knn": {"field": "passages.vector", "k": 3, "num_candidates": 50,
@@ -192,6 +205,9 @@ public class ElmoDistributionIT {
         JsonNode rescoreWide = call(400, "POST", "/wide/_search", """
                 {"query": {"match_all": {}}, "rescore": {"elmo": {"model_id": "tiny", "text": "x", "field": "body_vector"}}}""");
         assertThat(rescoreWide.toString(), containsString("model [tiny] makes 32-dimensional vectors"));
+        JsonNode maxSimWide = call(400, "POST", "/wide/_search", """
+                {"query": {"match_all": {}}, "rescore": {"elmo": {"model_id": "tiny", "text": "x", "field": "body_tokens", "mode": "maxsim"}}}""");
+        assertThat(maxSimWide.toString(), containsString("field [body_tokens] of type [elmo_token_vectors] has dims [64]"));
         JsonNode rescoreUnknown = call(400, "POST", "/wide/_search", """
                 {"query": {"match_all": {}}, "rescore": {"elmo": {"model_id": "tiny", "text": "x", "field": "body_vector", "weight": 2}}}""");
         assertThat(rescoreUnknown.toString(), containsString("unknown option [weight]"));

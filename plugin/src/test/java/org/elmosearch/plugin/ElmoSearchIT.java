@@ -1,5 +1,6 @@
 package org.elmosearch.plugin;
 
+import org.apache.lucene.search.Explanation;
 import org.apache.lucene.tests.util.LuceneTestCase;
 import org.elasticsearch.action.bulk.BulkRequestBuilder;
 import org.elasticsearch.action.bulk.BulkResponse;
@@ -13,11 +14,14 @@ import org.elasticsearch.search.vectors.KnnSearchBuilder;
 import org.elasticsearch.test.ESIntegTestCase;
 import org.elasticsearch.core.TimeValue;
 import org.elmosearch.elmo.SyntheticModel;
+import org.elmosearch.analysis.TextTokenizer;
+import org.elmosearch.lucene.ScoreCombination;
+import org.elmosearch.lucene.ScoreMode;
 import org.elmosearch.node.EmbeddingSpec;
 import org.elmosearch.node.ModelInfo;
 import org.elmosearch.plugin.action.ElmoNodesAction;
 import org.elmosearch.plugin.search.ElmoQueryVectorBuilder;
-import org.elmosearch.plugin.search.ElmoRescorer;
+import org.elmosearch.plugin.search.RescoreMode;
 import org.elmosearch.plugin.search.ElmoRescorerBuilder;
 import org.junit.BeforeClass;
 
@@ -33,6 +37,7 @@ import static org.elasticsearch.test.hamcrest.ElasticsearchAssertions.assertHitC
 import static org.elasticsearch.test.hamcrest.ElasticsearchAssertions.assertResponse;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.lessThan;
 
 /**
  * The whole flow on a two-node internal cluster with a tiny random model: pipeline, bulk, knn with the elmo
@@ -72,10 +77,10 @@ public class ElmoSearchIT extends ESIntegTestCase {
         assertAcked(indicesAdmin().prepareCreate(index).setMapping("""
                 {"properties": {
                   "body": {"type": "text"},
-                  "body_vector": {"type": "dense_vector", "dims": %d, "similarity": "cosine"},
+                  "body_vector": {"type": "dense_vector", "dims": %s, "similarity": "cosine"},
                   "passages": {"type": "nested", "properties": {
                     "text": {"type": "text"}, "offset": {"type": "integer"},
-                    "vector": {"type": "dense_vector", "dims": %d, "similarity": "cosine"}}}}}""".formatted(dims, dims)));
+                    "vector": {"type": "dense_vector", "dims": %s, "similarity": "cosine"}}}}}""".formatted(dims, dims)));
     }
 
     private void pipeline() {
@@ -85,11 +90,42 @@ public class ElmoSearchIT extends ESIntegTestCase {
     }
 
     private BulkResponse bulk(String index, List<Object> bodies) {
+        return bulk(index, "elmo", bodies);
+    }
+
+    private BulkResponse bulk(String index, String pipeline, List<Object> bodies) {
         BulkRequestBuilder bulk = client().prepareBulk().setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE);
         for (int i = 0; i < bodies.size(); i++) {
-            bulk.add(prepareIndex(index).setId(Integer.toString(i)).setPipeline("elmo").setSource(Map.of("body", bodies.get(i))));
+            bulk.add(prepareIndex(index).setId(Integer.toString(i)).setPipeline(pipeline).setSource(Map.of("body", bodies.get(i))));
         }
         return bulk.get(TimeValue.timeValueSeconds(60));
+    }
+
+    /** Token vectors of the body and of each passage, stored in the given encoding. */
+    private void tokenVectorsIndex(String index, int dims, String encoding) {
+        putJsonPipeline("elmo-tokens", """
+                {"processors": [{"elmo": {"model_id": "tiny", "field": "body", "target_field": "body_vector",
+                  "token_vectors_field": "body_tokens",
+                  "passages": {"target_field": "passages", "max_tokens": 12, "overlap_tokens": 0, "token_vectors_field": "tokens"}}}]}""");
+        assertAcked(indicesAdmin().prepareCreate(index).setMapping("""
+                {"properties": {
+                  "body": {"type": "text"},
+                  "body_vector": {"type": "dense_vector", "dims": %s, "similarity": "cosine"},
+                  "body_tokens": {"type": "elmo_token_vectors", "dims": %s, "encoding": "%s"},
+                  "passages": {"type": "nested", "properties": {
+                    "text": {"type": "text"}, "offset": {"type": "integer"},
+                    "vector": {"type": "dense_vector", "dims": %s, "similarity": "cosine"},
+                    "tokens": {"type": "elmo_token_vectors", "dims": %s, "encoding": "%s"}}}}}"""
+                .formatted(DIMS, dims, encoding, DIMS, dims, encoding)));
+    }
+
+    private static ElmoRescorerBuilder maxSim(String text, String field, ScoreCombination combination) {
+        return new ElmoRescorerBuilder(MODEL, text, field, RescoreMode.MAXSIM, EmbeddingSpec.NONE, combination);
+    }
+
+    /** MaxSim of a text with itself: one best cosine of 1 per query token, a little less for int8's rounding. */
+    private static float selfMaxSim(String text) {
+        return TextTokenizer.standard().tokenize(text).size();
     }
 
     private static KnnSearchBuilder knn(String field, String text, int k) {
@@ -118,12 +154,133 @@ public class ElmoSearchIT extends ESIntegTestCase {
         assertResponse(prepareSearch("rescore").setQuery(QueryBuilders.matchQuery("body", "the")), r ->
                 assertNotEquals("BM25 alone does not rank the target first", "2", r.getHits().getAt(0).getId()));
         // A random model puts all texts close together, so the similarity alone (replace) must decide.
-        ElmoRescorerBuilder rescorer = new ElmoRescorerBuilder(MODEL, target, "body_vector", EmbeddingSpec.NONE, 1f, 1f,
-                ElmoRescorer.ScoreMode.REPLACE);
+        ElmoRescorerBuilder rescorer = new ElmoRescorerBuilder(MODEL, target, "body_vector", RescoreMode.COSINE, EmbeddingSpec.NONE,
+                ScoreCombination.REPLACE);
         assertResponse(prepareSearch("rescore").setQuery(QueryBuilders.matchQuery("body", "the")).addRescorer(rescorer, 10), r -> {
             assertEquals(4, r.getHits().getHits().length);
             assertEquals("2", r.getHits().getAt(0).getId());
         });
+    }
+
+    public void testMaxSimRescoreLiftsTheDocumentWithTheQuerysTextToTheTopWithMaxSimEqualToItsTokenCount() {
+        String encoding = randomFrom("float32", "int8");
+        tokenVectorsIndex("maxsim", DIMS, encoding);
+        String target = CORPUS.get(2);
+        List<Object> bodies = List.of("the the the the the", "the sea the sea the sea", target, "the end of the the story");
+        BulkResponse response = bulk("maxsim", "elmo-tokens", bodies);
+        assertFalse(response.buildFailureMessage(), response.hasFailures());
+        assertResponse(prepareSearch("maxsim").setQuery(QueryBuilders.matchQuery("body", "the")), r ->
+                assertNotEquals("BM25 alone does not rank the target first", "2", r.getHits().getAt(0).getId()));
+        float weight = randomFloatBetween(0.5f, 2f, true);
+        float tolerance = encoding.equals("int8") ? 0.01f * selfMaxSim(target) : 1e-4f * selfMaxSim(target);
+        assertResponse(prepareSearch("maxsim").setQuery(QueryBuilders.matchQuery("body", "the"))
+                .addRescorer(maxSim(target, "body_tokens", new ScoreCombination(ScoreMode.REPLACE, randomFloat(), weight)), 10), r -> {
+            assertEquals(4, r.getHits().getHits().length);
+            assertEquals("2", r.getHits().getAt(0).getId());
+            assertEquals(weight * selfMaxSim(target), r.getHits().getAt(0).getScore(), weight * tolerance);
+            assertThat(r.getHits().getAt(1).getScore(), lessThan(r.getHits().getAt(0).getScore()));
+        });
+        // total, the default: the hit's first-pass (BM25) score plus its MaxSim, as its explanation shows. Read from one
+        // response: two searches may score BM25 on different shard copies.
+        assertResponse(prepareSearch("maxsim").setQuery(QueryBuilders.matchQuery("body", "the")).setExplain(true)
+                .addRescorer(maxSim(target, "body_tokens", ScoreCombination.DEFAULT), 10), r -> {
+            SearchHit rescored = hit(r, "2");
+            Explanation explanation = rescored.getExplanation();
+            assertThat(explanation.toString(), containsString("MaxSim of field [body_tokens]"));
+            assertEquals(rescored.getScore(), explanation.getValue().floatValue(), 1e-5f);
+            float firstPass = explanation.getDetails()[0].getValue().floatValue();
+            assertThat(firstPass, greaterThan(0f));
+            assertEquals(selfMaxSim(target), explanation.getDetails()[1].getValue().floatValue(), tolerance);
+            assertEquals(firstPass + selfMaxSim(target), rescored.getScore(), tolerance);
+        });
+    }
+
+    private static SearchHit hit(SearchResponse response, String id) {
+        for (SearchHit hit : response.getHits().getHits()) {
+            if (hit.getId().equals(id)) {
+                return hit;
+            }
+        }
+        throw new AssertionError("no hit " + id);
+    }
+
+    @SuppressWarnings("unchecked")
+    public void testMaxSimOnNestedPassagesScoresEachDocumentByItsBestPassage() {
+        tokenVectorsIndex("passage-tokens", DIMS, "float32");
+        String article = "Mount Everest is the highest mountain on Earth. It stands in the Himalayas. "
+                + "The first confirmed ascent was in 1953. Climbers use bottled oxygen near the summit.";
+        List<Object> bodies = List.of(CORPUS.get(5), article, CORPUS.get(0));
+        assertFalse(bulk("passage-tokens", "elmo-tokens", bodies).hasFailures());
+        assertResponse(prepareSearch("passage-tokens").setQuery(QueryBuilders.idsQuery().addIds("1")), r -> {
+            List<Map<String, Object>> passages = (List<Map<String, Object>>) r.getHits().getAt(0).getSourceAsMap().get("passages");
+            assertThat(passages.size(), greaterThan(1));
+            for (Map<String, Object> passage : passages) {
+                List<List<Number>> tokens = (List<List<Number>>) passage.get("tokens");
+                assertEquals(selfMaxSim((String) passage.get("text")), tokens.size(), 0f);
+                assertEquals(DIMS, tokens.get(0).size());
+            }
+        });
+        String answer = "The first confirmed ascent was in 1953.";
+        assertResponse(prepareSearch("passage-tokens").setQuery(QueryBuilders.matchAllQuery())
+                .addRescorer(maxSim(answer, "passages.tokens", ScoreCombination.REPLACE), 10), r -> {
+            assertEquals(3, r.getHits().getHits().length);
+            assertEquals("1", r.getHits().getAt(0).getId());
+            assertEquals(selfMaxSim(answer), r.getHits().getAt(0).getScore(), 1e-3f);
+        });
+    }
+
+    public void testTokenVectorsOfTheWrongDimsOrTypeAreNamed() {
+        tokenVectorsIndex("tokens-wide", 64, "float32");
+        BulkResponse response = bulk("tokens-wide", "elmo-tokens", List.of(CORPUS.get(0)));
+        assertTrue(response.hasFailures());
+        assertThat(response.getItems()[0].getFailureMessage(), containsString("field [body_tokens] has dims [64] but token vector [0] has [32]"));
+        Exception e = expectThrows(Exception.class, () -> prepareSearch("tokens-wide").setQuery(QueryBuilders.matchAllQuery())
+                .addRescorer(maxSim("text", "body_tokens", ScoreCombination.DEFAULT), 10).get());
+        assertThat(detailed(e), containsString("model [tiny] makes 32-dimensional token vectors but field [body_tokens] of type "
+                + "[elmo_token_vectors] has dims [64]"));
+        e = expectThrows(Exception.class, () -> prepareSearch("tokens-wide").setQuery(QueryBuilders.matchAllQuery())
+                .addRescorer(maxSim("text", "body_vector", ScoreCombination.DEFAULT), 10).get());
+        assertThat(detailed(e), containsString("field [body_vector] is of type [dense_vector]; mode [maxsim] needs an [elmo_token_vectors]"));
+    }
+
+    /**
+     * Measures what a token costs on disk, through Elasticsearch's disk-usage analysis of a merged index: the doc
+     * values of D = 256 (ELMo small) in each encoding, per stored token.
+     */
+    @SuppressWarnings("unchecked")
+    public void testStoragePerTokenIsTheEncodingsPayload() throws Exception {
+        int dims = 256;
+        int docs = 20;
+        int tokensPerDoc = 100;
+        for (String encoding : List.of("float32", "int8")) {
+            String index = "storage-" + encoding;
+            assertAcked(indicesAdmin().prepareCreate(index).setSettings(indexSettings(1, 0)).setMapping("""
+                    {"properties": {"t": {"type": "elmo_token_vectors", "dims": %s, "encoding": "%s"}}}""".formatted(dims, encoding)));
+            BulkRequestBuilder bulk = client().prepareBulk().setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE);
+            for (int d = 0; d < docs; d++) {
+                float[][] tokens = new float[tokensPerDoc][dims];
+                for (float[] token : tokens) {
+                    for (int i = 0; i < dims; i++) {
+                        token[i] = (float) random().nextGaussian();
+                    }
+                }
+                bulk.add(prepareIndex(index).setSource(Map.of("t", tokens)));
+            }
+            assertFalse(bulk.get().hasFailures());
+            indicesAdmin().prepareForceMerge(index).setMaxNumSegments(1).get();
+            var usage = client().execute(org.elasticsearch.action.admin.indices.diskusage.TransportAnalyzeIndexDiskUsageAction.TYPE,
+                    new org.elasticsearch.action.admin.indices.diskusage.AnalyzeIndexDiskUsageRequest(new String[] {index},
+                            org.elasticsearch.action.admin.indices.diskusage.AnalyzeIndexDiskUsageRequest.DEFAULT_INDICES_OPTIONS, true))
+                    .get(30, TimeUnit.SECONDS);
+            Map<String, Object> stats = org.elasticsearch.common.xcontent.XContentHelper.convertToMap(
+                    org.elasticsearch.xcontent.json.JsonXContent.jsonXContent, org.elasticsearch.common.Strings.toString(usage), false);
+            Map<String, Object> field = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) stats.get(index)).get("fields")).get("t");
+            double perToken = ((Number) field.get("doc_values_in_bytes")).doubleValue() / (docs * tokensPerDoc);
+            int payload = org.elmosearch.lucene.TokenVectorEncoding.parse(encoding).bytesPerToken(dims);
+            logger.info("elmo_token_vectors storage, dims {}, {}: {} bytes per token on disk (payload {})", dims, encoding, perToken, payload);
+            assertThat(perToken, greaterThan((double) payload));
+            assertThat(perToken, lessThan(payload * 1.02));
+        }
     }
 
     public void testNestedPassagesReturnThePassageThatAnswers() {
@@ -200,7 +357,8 @@ public class ElmoSearchIT extends ESIntegTestCase {
         assertThat(response.getItems()[0].getFailureMessage(), containsString("[32]"));
         assertThat(response.getItems()[0].getFailureMessage(), containsString("[64]"));
         Exception e = expectThrows(Exception.class, () -> prepareSearch("wide").setQuery(QueryBuilders.matchAllQuery())
-                .addRescorer(new ElmoRescorerBuilder(MODEL, "text", "body_vector", EmbeddingSpec.NONE, 1f, 1f, ElmoRescorer.ScoreMode.TOTAL), 10)
+                .addRescorer(new ElmoRescorerBuilder(MODEL, "text", "body_vector", RescoreMode.COSINE, EmbeddingSpec.NONE,
+                        ScoreCombination.DEFAULT), 10)
                 .get());
         assertThat(org.elasticsearch.ExceptionsHelper.unwrapCause(e).toString() + detailed(e), containsString("model [tiny] makes 32-dimensional"));
     }

@@ -6,6 +6,8 @@ import org.elasticsearch.common.io.stream.NamedWriteableRegistry;
 import org.elasticsearch.test.ESTestCase;
 import org.elasticsearch.xcontent.XContentParser;
 import org.elasticsearch.xcontent.json.JsonXContent;
+import org.elmosearch.lucene.ScoreCombination;
+import org.elmosearch.lucene.ScoreMode;
 import org.elmosearch.node.EmbeddingSpec;
 
 import java.io.IOException;
@@ -24,17 +26,36 @@ public class ElmoRescorerBuilderTests extends ESTestCase {
 
     private static ElmoRescorerBuilder randomBuilder() {
         ElmoRescorerBuilder builder = new ElmoRescorerBuilder(randomAlphaOfLength(4), randomAlphaOfLength(30), randomAlphaOfLength(6),
-                new EmbeddingSpec(randomBoolean() ? null : "top", null, randomBoolean() ? null : false, null), randomFloat(), randomFloat(),
-                randomFrom(ElmoRescorer.ScoreMode.values()));
+                randomFrom(RescoreMode.values()), new EmbeddingSpec(randomBoolean() ? null : "top", null, randomBoolean() ? null : false, null),
+                new ScoreCombination(randomFrom(ScoreMode.values()), randomFloat(), randomFloat()));
         if (randomBoolean()) {
             builder.windowSize(between(1, 100));
         }
         return builder;
     }
 
-    public void testDefaults() throws IOException {
+    /** What the rewrite produces: one pooled vector, or one unit vector per query token. */
+    private static float[][] randomQueryVectors() {
+        float[][] vectors = new float[between(1, 5)][between(1, 8)];
+        for (float[] vector : vectors) {
+            for (int d = 0; d < vector.length; d++) {
+                vector[d] = randomFloat();
+            }
+        }
+        return vectors;
+    }
+
+    public void testDefaultsAreCosineTotalAndWeightsOne() throws IOException {
         ElmoRescorerBuilder parsed = parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\"}");
-        assertEquals(new ElmoRescorerBuilder("m", "q", "v", EmbeddingSpec.NONE, 1f, 1f, ElmoRescorer.ScoreMode.TOTAL), parsed);
+        assertEquals(new ElmoRescorerBuilder("m", "q", "v", RescoreMode.COSINE, EmbeddingSpec.NONE, ScoreCombination.DEFAULT), parsed);
+    }
+
+    public void testMaxsimModeWithTheCosineModesScoreOptions() throws IOException {
+        ElmoRescorerBuilder parsed = parse("""
+                {"model_id": "m", "text": "q", "field": "t", "mode": "maxsim", "score_mode": "multiply",
+                 "query_weight": 0.5, "rescore_query_weight": 2}""");
+        assertEquals(new ElmoRescorerBuilder("m", "q", "t", RescoreMode.MAXSIM, EmbeddingSpec.NONE,
+                new ScoreCombination(ScoreMode.MULTIPLY, 0.5f, 2f)), parsed);
     }
 
     @SuppressWarnings("unchecked")
@@ -55,7 +76,7 @@ public class ElmoRescorerBuilderTests extends ESTestCase {
         for (int i = 0; i < 20; i++) {
             ElmoRescorerBuilder builder = randomBuilder();
             assertEquals(builder, copyWriteable(builder, new NamedWriteableRegistry(List.of()), ElmoRescorerBuilder::new));
-            ElmoRescorerBuilder embedded = builder.withQueryVector(new float[] {randomFloat(), randomFloat()});
+            ElmoRescorerBuilder embedded = builder.withQueryVectors(randomQueryVectors());
             assertNotEquals(builder, embedded);
             assertEquals(embedded, copyWriteable(embedded, new NamedWriteableRegistry(List.of()), ElmoRescorerBuilder::new));
         }
@@ -63,7 +84,8 @@ public class ElmoRescorerBuilderTests extends ESTestCase {
 
     public void testUnknownOptionsAreRefusedWithTheAllowedList() {
         ParsingException e = expectThrows(ParsingException.class, () -> parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\", \"weight\": 1}"));
-        assertThat(e.getMessage(), containsString("unknown option [weight]; allowed: [model_id, text, field, query_weight, rescore_query_weight, score_mode"));
+        assertThat(e.getMessage(), containsString(
+                "unknown option [weight]; allowed: [model_id, text, field, mode, query_weight, rescore_query_weight, score_mode"));
     }
 
     public void testMalformedValuesAreNamed() {
@@ -71,18 +93,12 @@ public class ElmoRescorerBuilderTests extends ESTestCase {
                 containsString("[elmo] [field] is required"));
         assertThat(expectThrows(IllegalArgumentException.class,
                 () -> parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\", \"score_mode\": \"sum\"}")).getMessage(),
-                containsString("[score_mode] must be one of total, multiply, avg, max, min, replace; got [sum]"));
+                containsString("[elmo] [score_mode] must be one of [total, multiply, avg, max, min, replace], got [sum]"));
         assertThat(expectThrows(IllegalArgumentException.class,
                 () -> parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\", \"query_weight\": \"x\"}")).getMessage(),
                 containsString("[query_weight] must be a finite number"));
-    }
-
-    public void testScoreModesCombineTheWeightedScores() {
-        assertEquals(5f, ElmoRescorer.ScoreMode.TOTAL.combine(2, 3), 0f);
-        assertEquals(6f, ElmoRescorer.ScoreMode.MULTIPLY.combine(2, 3), 0f);
-        assertEquals(2.5f, ElmoRescorer.ScoreMode.AVG.combine(2, 3), 0f);
-        assertEquals(3f, ElmoRescorer.ScoreMode.MAX.combine(2, 3), 0f);
-        assertEquals(2f, ElmoRescorer.ScoreMode.MIN.combine(2, 3), 0f);
-        assertEquals(3f, ElmoRescorer.ScoreMode.REPLACE.combine(2, 3), 0f);
+        assertThat(expectThrows(IllegalArgumentException.class,
+                () -> parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\", \"mode\": \"colbert\"}")).getMessage(),
+                containsString("[elmo] [mode] must be one of [cosine, maxsim], got [colbert]"));
     }
 }
