@@ -397,8 +397,8 @@ public class ElmoSearchIT extends ESIntegTestCase {
                 tokenLookups += stats == null ? 0 : stats.tokenCache().hits() + stats.tokenCache().misses();
             }
             assertThat(texts, greaterThan(0L));
-            // Every embedded token was looked up in the encoder's token-vector cache, <S> and </S> included.
-            assertThat(tokenLookups, greaterThan(texts));
+            // The encoder looks each distinct token of a batch up in its token-vector cache (counted in analysis' tests).
+            assertThat(tokenLookups, greaterThan(0L));
         });
     }
 }
