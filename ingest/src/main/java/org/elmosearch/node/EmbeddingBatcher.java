@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Embeds the texts of many callers together. Elasticsearch hands the documents of a bulk request to a processor
  * one at a time and has no batch hook, so requests queue per model and a single task per model drains the queue:
  * while one batch runs the next accumulates, and a bulk of N documents costs a few encoder runs instead of N.
- * No request waits for a timer; an idle model embeds a lone request at once.
+ * No request waits for a timer; an idle model embeds a lone request at once. With batching off each request (a
+ * document's texts, a query) is a round of its own, still one at a time per model: the baseline that micro-batching
+ * is measured against.
  */
 public final class EmbeddingBatcher {
 
@@ -40,13 +42,16 @@ public final class EmbeddingBatcher {
     private final ElmoStats stats;
     private final Executor executor;
     private final ThreadContext threadContext;
+    private final int maxRoundJobs;
     private final Map<String, ModelQueue> queues = new ConcurrentHashMap<>();
 
-    public EmbeddingBatcher(ElmoModelRegistry registry, ElmoStats stats, Executor executor, ThreadContext threadContext) {
+    /** @param batching whether requests queued together share encoder runs; false embeds each request on its own */
+    public EmbeddingBatcher(ElmoModelRegistry registry, ElmoStats stats, Executor executor, ThreadContext threadContext, boolean batching) {
         this.registry = registry;
         this.stats = stats;
         this.executor = executor;
         this.threadContext = threadContext;
+        this.maxRoundJobs = batching ? Integer.MAX_VALUE : 1;
     }
 
     public ElmoModelRegistry registry() {
@@ -170,7 +175,7 @@ public final class EmbeddingBatcher {
             while (true) {
                 List<Job> round = new ArrayList<>();
                 int texts = 0;
-                for (Job job; texts < MAX_ROUND_TEXTS && (job = jobs.poll()) != null; ) {
+                for (Job job; texts < MAX_ROUND_TEXTS && round.size() < maxRoundJobs && (job = jobs.poll()) != null; ) {
                     round.add(job);
                     texts += job.texts.size();
                 }

@@ -32,7 +32,7 @@ public class ElmoProcessorTests extends ESTestCase {
         TinyModels.write(root, "tiny");
         registry = new ElmoModelRegistry(root, 1);
         // A direct executor: each request runs in the calling thread, which keeps these tests synchronous.
-        batcher = new EmbeddingBatcher(registry, new ElmoStats(), EsExecutors.DIRECT_EXECUTOR_SERVICE, new ThreadContext(Settings.EMPTY));
+        batcher = new EmbeddingBatcher(registry, new ElmoStats(), EsExecutors.DIRECT_EXECUTOR_SERVICE, new ThreadContext(Settings.EMPTY), true);
     }
 
     @AfterClass

@@ -25,7 +25,7 @@ public class EmbeddingBatcherTests extends ESTestCase {
         ElmoStats stats = new ElmoStats();
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
             registry.get("tiny");
-            EmbeddingBatcher batcher = new EmbeddingBatcher(registry, stats, executor, new ThreadContext(Settings.EMPTY));
+            EmbeddingBatcher batcher = new EmbeddingBatcher(registry, stats, executor, new ThreadContext(Settings.EMPTY), true);
             // Holds the executor so that every request queues before the first round starts.
             CountDownLatch gate = new CountDownLatch(1);
             executor.execute(() -> safeAwait(gate));
@@ -48,12 +48,52 @@ public class EmbeddingBatcherTests extends ESTestCase {
         }
     }
 
+    public void testWithBatchingOffEachRequestIsEmbeddedOnItsOwn() throws Exception {
+        var root = createTempDir();
+        TinyModels.write(root, "tiny");
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        ElmoStats stats = new ElmoStats();
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            LoadedModel model = registry.get("tiny");
+            EmbeddingBatcher batcher = new EmbeddingBatcher(registry, stats, executor, new ThreadContext(Settings.EMPTY), false);
+            // Every request queues before the first round, as a bulk's documents do: with batching on they would share runs.
+            CountDownLatch gate = new CountDownLatch(1);
+            executor.execute(() -> safeAwait(gate));
+            List<List<String>> requests = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                requests.add(List.of("document number " + i));
+            }
+            // A document whose field is an array: one request, so one run for both values.
+            requests.add(List.of("the first value", "and the second value"));
+            List<PlainActionFuture<EmbeddingBatcher.Embeddings>> futures = new ArrayList<>();
+            for (List<String> texts : requests) {
+                PlainActionFuture<EmbeddingBatcher.Embeddings> future = new PlainActionFuture<>();
+                batcher.embed("tiny", texts, EmbeddingSpec.NONE, future);
+                futures.add(future);
+            }
+            gate.countDown();
+            for (int r = 0; r < requests.size(); r++) {
+                List<org.elmosearch.embed.EmbeddedText> result = futures.get(r).get(30, TimeUnit.SECONDS).texts();
+                for (int t = 0; t < requests.get(r).size(); t++) {
+                    float[] alone = model.embedder().embed(List.of(requests.get(r).get(t)), model.resolve(EmbeddingSpec.NONE)).get(0).vector();
+                    assertArrayEquals(alone, result.get(t).vector(), 1e-5f);
+                }
+            }
+            ElmoStats.Snapshot snapshot = stats.snapshot().get("tiny");
+            assertEquals(22, snapshot.texts());
+            assertEquals(requests.size(), snapshot.batches());
+        } finally {
+            executor.shutdown();
+            assertTrue(executor.awaitTermination(10, TimeUnit.SECONDS));
+        }
+    }
+
     public void testABadRequestFailsAloneInItsBatch() throws Exception {
         var root = createTempDir();
         TinyModels.write(root, "tiny");
         ExecutorService executor = Executors.newSingleThreadExecutor();
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
-            EmbeddingBatcher batcher = new EmbeddingBatcher(registry, new ElmoStats(), executor, new ThreadContext(Settings.EMPTY));
+            EmbeddingBatcher batcher = new EmbeddingBatcher(registry, new ElmoStats(), executor, new ThreadContext(Settings.EMPTY), true);
             CountDownLatch gate = new CountDownLatch(1);
             executor.execute(() -> safeAwait(gate));
             PlainActionFuture<EmbeddingBatcher.Embeddings> good = new PlainActionFuture<>();
@@ -92,7 +132,7 @@ public class EmbeddingBatcherTests extends ESTestCase {
         ElmoStats stats = new ElmoStats();
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
             EmbeddingBatcher batcher = new EmbeddingBatcher(registry, stats, org.elasticsearch.common.util.concurrent.EsExecutors.DIRECT_EXECUTOR_SERVICE,
-                    new ThreadContext(Settings.EMPTY));
+                    new ThreadContext(Settings.EMPTY), true);
             List<String> texts = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
                 texts.add("passage " + i + " " + "word ".repeat(38));

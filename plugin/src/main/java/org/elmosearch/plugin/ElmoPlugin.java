@@ -63,13 +63,18 @@ public class ElmoPlugin extends Plugin implements IngestPlugin, SearchPlugin, Ac
             s -> Integer.toString(Math.min(4, EsExecutors.allocatedProcessors(s))), 0, 1024, Setting.Property.NodeScope);
     /** Load every model at node start rather than on first use. */
     public static final Setting<Boolean> PRELOAD = Setting.boolSetting("elmo.preload_models", true, Setting.Property.NodeScope);
+    /**
+     * Micro-batching of the embedding requests that queue together (a bulk's documents, concurrent queries); off
+     * embeds each request on its own, to measure what batching gains on the same build.
+     */
+    public static final Setting<Boolean> BATCHING = Setting.boolSetting("elmo.batching", true, Setting.Property.NodeScope);
 
     private final SetOnce<ElmoModelRegistry> registry = new SetOnce<>();
     private final SetOnce<EmbeddingBatcher> batcher = new SetOnce<>();
 
     @Override
     public List<Setting<?>> getSettings() {
-        return List.of(MODELS_PATH, INFERENCE_THREADS, PRELOAD);
+        return List.of(MODELS_PATH, INFERENCE_THREADS, PRELOAD, BATCHING);
     }
 
     @Override
@@ -90,7 +95,8 @@ public class ElmoPlugin extends Plugin implements IngestPlugin, SearchPlugin, Ac
         ElmoModelRegistry models = new ElmoModelRegistry(modelsPath(environment), INFERENCE_THREADS.get(environment.settings()));
         registry.set(models);
         ElmoStats stats = new ElmoStats();
-        EmbeddingBatcher embeddingBatcher = new EmbeddingBatcher(models, stats, threadPool.executor(THREAD_POOL), threadPool.getThreadContext());
+        EmbeddingBatcher embeddingBatcher = new EmbeddingBatcher(models, stats, threadPool.executor(THREAD_POOL), threadPool.getThreadContext(),
+                BATCHING.get(environment.settings()));
         batcher.set(embeddingBatcher);
         if (PRELOAD.get(environment.settings())) {
             threadPool.executor(THREAD_POOL).execute(models::loadAll);
