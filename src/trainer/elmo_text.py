@@ -131,8 +131,9 @@ def corpus_files(paths):
 
 
 def read_texts(path):
-    """The texts of one file: a .jsonl file gives each object's "title"-less "text" (BEIR corpus layout); any
-    other file is a plain-text book (Gutenberg header and footer stripped), split into paragraphs."""
+    """The texts of one file: a .jsonl file gives each object's "text" (BEIR corpus layout, titles left out); a .tsv
+    file the last column of each line; any other file is a plain-text book (Gutenberg header and footer stripped),
+    split into paragraphs."""
     if path.endswith(".jsonl"):
         with open(path, encoding="utf-8") as f:
             for line in f:
@@ -142,6 +143,12 @@ def read_texts(path):
                     text = obj.get("text", "")
                     if text:
                         yield " ".join(text.split())
+    elif path.endswith(".tsv"):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                text = line.rstrip("\n").split("\t")[-1].strip()
+                if text:
+                    yield " ".join(text.split())
     else:
         with open(path, encoding="utf-8", errors="replace") as f:
             text = strip_gutenberg(f.read())

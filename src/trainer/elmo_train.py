@@ -411,6 +411,8 @@ def main(argv=None):
             if a.max_minutes:
                 eta = min(eta, 60 * a.max_minutes - trained_s)
             train_f, train_b = math.exp(sum_f / sum_n), math.exp(sum_b / sum_n)
+            if "first_train_loss" not in history[0]:
+                history[0]["first_train_loss"] = round(first_loss, 4)
             log("step %d/%d epoch %.2f loss %.3f (train ppl fwd %.1f bwd %.1f) lr %.2e %.0f tokens/s ETA %s"
                 % (step, total_steps, step / batches_per_epoch, (sum_f + sum_b) / (2 * sum_n), train_f, train_b, lr,
                    tps, time.strftime("%H:%M:%S", time.gmtime(max(0, eta)))))
