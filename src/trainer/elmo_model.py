@@ -286,3 +286,24 @@ def embed_sentences(model, sentences, batch_size=32):
                 ls = [l0] + [torch.cat([lay[0, b, :n], lay[1, b, :n]], 1) for lay in layers]
                 out.append(torch.stack(ls).numpy().astype(np.float32))
     return out
+
+
+def recenter_token_embedding(model, mean, scale):
+    """Make the token embedding (output layer 0) zero-mean and 1/scale as large, leaving every LSTM output exactly
+    as it was: x' = (x - mean) / scale through W_proj and b_proj, and the first LSTM layer of both directions gets
+    W_x' = scale * W_x and B' = B + mean @ W_x, so [x', h] W_0' + B' = [x, h] W_0 + B."""
+    if not model.has_proj:
+        raise ValueError("the model has no CNN_proj to fold the centering into (F == P)")
+    P = model.P
+    with torch.no_grad():
+        mean = torch.as_tensor(mean, dtype=torch.float64)
+        w_proj = model.w_proj.double()
+        b_proj = model.b_proj.double()
+        model.w_proj.copy_((w_proj / scale).float())
+        model.b_proj.copy_(((b_proj - mean) / scale).float())
+        for d in range(2):
+            W = model.W0[d * model.L].double()
+            B = model.B[d * model.L].double()
+            model.B[d * model.L].copy_((B + mean @ W[:P]).float())
+            W[:P] *= scale
+            model.W0[d * model.L].copy_(W.float())
