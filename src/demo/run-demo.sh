@@ -3,8 +3,10 @@
 # shipped corpus (src/demo/corpus.tsv) through the elmo ingest processor, runs semantic queries, a BM25 query
 # re-ranked by the elmo rescorer and questions answered by passages, prints the hits, and stops the node.
 #
-# Model: ELMO_MODEL_DIR=/path/to/dir holding options.json + weights.hdf5 (or model.onnx) of an official ELMo model;
-# without it a small random model is made with `bin/elmo synth`, whose rankings are NOT semantic.
+# Model: by default the shipped demo model in src/demo/model (an ELMo trained by src/trainer on public-domain books,
+# see src/demo/model/README.md). ELMO_MODEL_DIR=/path/to/dir holding options.json + weights.hdf5 (or model.onnx)
+# uses other weights (e.g. an official ELMo); ELMO_MODEL_DIR=synthetic a random `bin/elmo synth` model, whose
+# rankings are NOT semantic.
 # Everything lives in .demo/ (rebuilt on each run; the node's logs stay there afterwards).
 set -euo pipefail
 
@@ -15,15 +17,27 @@ source "$(dirname "${BASH_SOURCE[0]}")/es-node.sh"
 es_build "${DEMO_REBUILD:-0}"
 es_prepare "$root/.demo"
 
-if [ -n "${ELMO_MODEL_DIR:-}" ]; then
+shipped_model="$root/src/demo/model"
+model_dir="${ELMO_MODEL_DIR:-$shipped_model}"
+if [ "$model_dir" != synthetic ]; then
   model=elmo
+  ELMO_MODEL_DIR="$model_dir"
   es_install_model "$model" "$ELMO_MODEL_DIR"
-  echo "demo: using the model in $ELMO_MODEL_DIR"
+  if [ "$model_dir" = "$shipped_model" ]; then
+    cat <<'INFO'
+demo: using the shipped demo model (src/demo/model): a small ELMo (P=64, 1.06 M parameters) trained by
+demo: src/trainer for 45 minutes on one CPU thread on public-domain books (Austen, Dickens, Conan Doyle, Hardy);
+demo: see src/demo/model/README.md for its perplexity and retrieval figures. A larger model ranks better:
+demo: ELMO_MODEL_DIR=/path/to/elmo (options.json + weights.hdf5, e.g. the AllenNLP "small" ELMo) bin/demo
+INFO
+  else
+    echo "demo: using the model in $ELMO_MODEL_DIR"
+  fi
 else
   model=synthetic
   "$root/bin/elmo" synth --preset small --seed 1 --out "$es_home/config/elmo/$model" >/dev/null
   cat <<'WARN'
-demo: WARNING: no ELMO_MODEL_DIR given, so this demo uses a RANDOM model made by `bin/elmo synth`.
+demo: WARNING: ELMO_MODEL_DIR=synthetic, so this demo uses a RANDOM model made by `bin/elmo synth`.
 demo: Everything runs for real (plugin, ingest, knn, rescorer, passages), but the rankings below are NOT semantic.
 demo: For meaningful results: ELMO_MODEL_DIR=/path/to/elmo (options.json + weights.hdf5, e.g. the AllenNLP
 demo: "small" ELMo) bin/demo
