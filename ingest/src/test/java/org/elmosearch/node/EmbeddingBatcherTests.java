@@ -79,7 +79,7 @@ public class EmbeddingBatcherTests extends ESTestCase {
                     assertArrayEquals(alone, result.get(t).vector(), 1e-5f);
                 }
             }
-            ElmoStats.Snapshot snapshot = stats.snapshot().get("tiny");
+            ElmoStats.Snapshot snapshot = stats.snapshot(java.util.Map.of()).get("tiny");
             assertEquals(22, snapshot.texts());
             assertEquals(requests.size(), snapshot.batches());
         } finally {
