@@ -68,7 +68,7 @@ passages() {
 }
 passages 0 "$docs" >"$data/passages.ndjson"
 split -l $((2 * docs / bulks)) -d -a 3 "$data/passages.ndjson" "$data/bulk-"
-# Warm-up passages come after the measured ones, so that the measured texts are new to the node.
+# Warm-up passages (JIT, ONNX Runtime, the token cache) are others than the measured ones.
 passages "$docs" 100 >"$data/warmup.ndjson"
 # Query i: the first 10 words of sentence 7i mod n (7 is prime to the corpus size, so the queries differ), one JSON
 # string a line.
