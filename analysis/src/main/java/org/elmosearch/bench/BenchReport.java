@@ -14,8 +14,8 @@ public final class BenchReport {
     }
 
     public static void print(EncoderBenchmark.Result r, PrintStream out) {
-        out.printf("preset %s: %,d parameters, %,d multiply-adds per token; batch %d, %d threads%n",
-                r.preset(), r.parameters(), r.multiplyAddsPerToken(), r.batch(), r.threads());
+        out.printf("preset %s: %,d parameters, %,d multiply-adds per token; %s weights, batch %d, %d threads%n",
+                r.preset(), r.parameters(), r.multiplyAddsPerToken(), r.precision().id(), r.batch(), r.threads());
         out.printf("batch throughput   %,10.0f tokens/s  (token cache on, hit rate %.0f%%)%n", r.batchTokensPerSecond(), 100 * r.cacheHitRate());
         out.printf("                   %,10.0f tokens/s  (token cache off)%n", r.coldBatchTokensPerSecond());
         out.printf("8-token query      %10.2f ms median, %.2f ms p99%n", r.queryMsMedian(), r.queryMsP99());
@@ -25,6 +25,11 @@ public final class BenchReport {
                 r.achievedGflops(), r.peakGflops(), 100 * r.efficiency());
         r.stageMillis().forEach((stage, ms) -> out.printf("  stage %-20s %8.2f ms per batch%n", stage, ms));
         out.printf("peak memory        %10.0f MB resident%n", r.peakRssMb());
+        if (r.errorVsFloat32() != null) {
+            OutputError e = r.errorVsFloat32();
+            out.printf("error vs float32   max abs %.3g, cosine mean %.6f, min %.6f (all layers, %,d token vectors)%n",
+                    e.maxAbs(), e.meanCosine(), e.minCosine(), e.tokenVectors());
+        }
     }
 
     public static String json(EncoderBenchmark.Result r) {
@@ -32,6 +37,7 @@ public final class BenchReport {
         m.put("preset", r.preset());
         m.put("batch", r.batch());
         m.put("threads", r.threads());
+        m.put("precision", r.precision().id());
         m.put("batch_tokens_per_s", round(r.batchTokensPerSecond()));
         m.put("batch_tokens_per_s_cache_off", round(r.coldBatchTokensPerSecond()));
         m.put("token_cache_hit_rate", round(r.cacheHitRate()));
@@ -47,6 +53,11 @@ public final class BenchReport {
         m.put("peak_rss_mb", round(r.peakRssMb()));
         m.put("multiply_adds_per_token", r.multiplyAddsPerToken());
         m.put("parameters", r.parameters());
+        if (r.errorVsFloat32() != null) {
+            m.put("error_max_abs", r.errorVsFloat32().maxAbs());
+            m.put("cosine_mean", r.errorVsFloat32().meanCosine());
+            m.put("cosine_min", r.errorVsFloat32().minCosine());
+        }
         try {
             return new ObjectMapper().writeValueAsString(m);
         } catch (JsonProcessingException e) {

@@ -2,9 +2,11 @@ package org.elmosearch.bench;
 
 import org.elmosearch.elmo.ElmoEncoder;
 import org.elmosearch.elmo.ElmoModel;
+import org.elmosearch.elmo.ElmoWeights;
 import org.elmosearch.elmo.SgemmPeak;
 import org.elmosearch.elmo.StageProfiler;
 import org.elmosearch.elmo.SyntheticModel;
+import org.elmosearch.elmo.WeightPrecision;
 import org.elmosearch.embed.ElmoEmbedder;
 import org.elmosearch.embed.EmbeddingOptions;
 import org.elmosearch.embed.TextLayers;
@@ -29,12 +31,14 @@ public final class EncoderBenchmark {
     static final int ROUNDS = 5;
 
     private final SyntheticModel.Preset preset;
+    private final ElmoWeights weights;
     private final ElmoModel model;
     private final ModelCost cost;
 
-    public EncoderBenchmark(SyntheticModel.Preset preset) {
+    public EncoderBenchmark(SyntheticModel.Preset preset, WeightPrecision precision) {
         this.preset = preset;
-        this.model = ElmoModel.fromWeights(SyntheticModel.randomWeights(preset.options(), 42));
+        this.weights = SyntheticModel.randomWeights(preset.options(), 42);
+        this.model = ElmoModel.fromWeights(weights, precision);
         this.cost = ModelCost.of(preset.options());
     }
 
@@ -91,10 +95,20 @@ public final class EncoderBenchmark {
         Map<String, Double> stages = new java.util.LinkedHashMap<>(StageProfiler.millisPerStage(model, threads, profiled, 3));
         stages.put("mix_pool", mixAndPoolMillis(profiled, threads));
         double bandwidth = MemoryBandwidth.gigabytesPerSecond();
-        double floorMs = (QUERY_TOKENS + 2) * cost.recurrentBytes() / (bandwidth * 1e9) * 1e3;
-        return new Result(preset.name().toLowerCase(Locale.ROOT), batch, threads, warm.tokensPerSecond(), warm.cacheHitRate(),
-                cold.tokensPerSecond(), latency[0], latency[1], cold.gflops(), peak, cold.gflops() / peak, stages,
-                peakRssMegabytes(), bandwidth, floorMs, cost.perToken(), model.parameterCount());
+        double floorMs = (QUERY_TOKENS + 2) * cost.recurrentBytes(model.precision()) / (bandwidth * 1e9) * 1e3;
+        OutputError error = model.precision() == WeightPrecision.FLOAT32 ? null : errorAgainstFloat32(threads);
+        return new Result(preset.name().toLowerCase(Locale.ROOT), model.precision(), batch, threads, warm.tokensPerSecond(),
+                warm.cacheHitRate(), cold.tokensPerSecond(), latency[0], latency[1], cold.gflops(), peak, cold.gflops() / peak,
+                stages, peakRssMegabytes(), bandwidth, floorMs, cost.perToken(), model.parameterCount(), error);
+    }
+
+    /** The layers of this model against the float32 graph of the same weights, on 64 fresh sentences. */
+    private OutputError errorAgainstFloat32(int threads) {
+        List<List<String>> sentences = new SyntheticText(17).sentences(BATCH_SENTENCES, 20, 30);
+        try (ElmoEncoder exact = new ElmoEncoder(ElmoModel.fromWeights(weights, WeightPrecision.FLOAT32), threads, 0);
+             ElmoEncoder encoder = new ElmoEncoder(model, threads, 0)) {
+            return OutputError.of(exact.encode(sentences).layers(), encoder.encode(sentences).layers());
+        }
     }
 
     /** Tokens/s with the cache on for each batch size and thread count, drawn as a PNG. */
@@ -163,9 +177,10 @@ public final class EncoderBenchmark {
     }
 
     /** What one benchmark run measured. */
-    public record Result(String preset, int batch, int threads, double batchTokensPerSecond, double cacheHitRate,
+    public record Result(String preset, WeightPrecision precision, int batch, int threads, double batchTokensPerSecond, double cacheHitRate,
                          double coldBatchTokensPerSecond, double queryMsMedian, double queryMsP99, double achievedGflops,
                          double peakGflops, double efficiency, Map<String, Double> stageMillis, double peakRssMb,
-                         double memoryGbPerSecond, double queryBandwidthFloorMs, long multiplyAddsPerToken, long parameters) {
+                         double memoryGbPerSecond, double queryBandwidthFloorMs, long multiplyAddsPerToken, long parameters,
+                         OutputError errorVsFloat32) {
     }
 }

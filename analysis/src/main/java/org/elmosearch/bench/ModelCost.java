@@ -1,6 +1,7 @@
 package org.elmosearch.bench;
 
 import org.elmosearch.elmo.ElmoOptions;
+import org.elmosearch.elmo.WeightPrecision;
 
 /**
  * Analytic multiply-add counts of one ELMo token, by stage. The char CNN, highway and projection run once per
@@ -10,9 +11,9 @@ import org.elmosearch.elmo.ElmoOptions;
  * @param highway       of the highway layers and the projection
  * @param lstmPerLayer  of one LSTM layer, both directions, for one position
  * @param lstmLayers    number of LSTM layers
- * @param recurrentBytes bytes of recurrent weights (state kernel and output projection) read at every time step
+ * @param recurrentWeights number of recurrent weights (state kernel and output projection) read at every time step
  */
-public record ModelCost(long charCnn, long highway, long lstmPerLayer, int lstmLayers, long recurrentBytes) {
+public record ModelCost(long charCnn, long highway, long lstmPerLayer, int lstmLayers, long recurrentWeights) {
 
     public static ModelCost of(ElmoOptions o) {
         long e = o.charEmbeddingDim();
@@ -27,8 +28,13 @@ public record ModelCost(long charCnn, long highway, long lstmPerLayer, int lstmL
         long highway = o.highwayLayers() * f * 2 * f + (f == p ? 0 : f * p);
         long projection = p == c ? 0 : c * p;
         long perDirection = 2 * p * 4 * c + projection;
-        long recurrent = (long) o.lstmLayers() * 2 * (p * 4 * c + projection) * Float.BYTES;
+        long recurrent = (long) o.lstmLayers() * 2 * (p * 4 * c + projection);
         return new ModelCost(cnn, highway, 2 * perDirection, o.lstmLayers(), recurrent);
+    }
+
+    /** Bytes of recurrent weights read at every time step when they are stored in this precision. */
+    public long recurrentBytes(WeightPrecision precision) {
+        return recurrentWeights * (precision == WeightPrecision.INT8 ? Byte.BYTES : Float.BYTES);
     }
 
     /** Multiply-adds of one token through the whole model. */

@@ -41,6 +41,7 @@ final class BenchCommand implements Command {
                 Flag.value("--preset", "NAME", "tiny, small, medium or original (required)"),
                 Flag.value("--batch", "N", "sentences per encoder run (default 64)"),
                 Flag.value("--threads", "N", "ONNX Runtime threads (default 2)"),
+                Flag.value("--precision", "P", "weights of the matrix products: float32 (default) or int8; int8 also prints its error against float32"),
                 Flag.toggle("--json", "end with one JSON object of the figures"),
                 Flag.value("--plot", "FILE", "also write a PNG of tokens/s against batch size and threads"));
     }
@@ -52,7 +53,7 @@ final class BenchCommand implements Command {
         int threads = arguments.integer("--threads", 2, 1);
         Path plot = arguments.has("--plot") ? arguments.outputPath("--plot") : null;
         err.println("building a " + preset.name().toLowerCase(java.util.Locale.ROOT) + " model with random weights ...");
-        EncoderBenchmark benchmark = new EncoderBenchmark(preset);
+        EncoderBenchmark benchmark = new EncoderBenchmark(preset, ModelFlags.precision(arguments));
         EncoderBenchmark.Result result = benchmark.run(batch, threads);
         BenchReport.print(result, out);
         if (plot != null) {

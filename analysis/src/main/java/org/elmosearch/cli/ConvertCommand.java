@@ -32,7 +32,8 @@ final class ConvertCommand implements Command {
         return List.of(
                 Flag.value("--options", "FILE", "bilm-tf options.json (required)"),
                 Flag.value("--weights", "FILE", "bilm-tf weights.hdf5 (required)"),
-                Flag.value("--out", "FILE", "the .onnx file to write; parent folders are created (required)"));
+                Flag.value("--out", "FILE", "the .onnx file to write; parent folders are created (required)"),
+                Flag.value("--precision", "P", "float32 (default) or int8: matrix-product weights as 8-bit integers, a quarter of the size"));
     }
 
     @Override
@@ -40,9 +41,9 @@ final class ConvertCommand implements Command {
         Path options = arguments.existingFile("--options");
         Path weights = arguments.existingFile("--weights");
         Path target = arguments.outputPath("--out");
-        ElmoModel model = ElmoModel.fromBilm(options, weights);
+        ElmoModel model = ElmoModel.fromBilm(options, weights, ModelFlags.precision(arguments));
         model.saveOnnx(target);
-        err.printf("wrote %s (%,d parameters)%n", target, model.parameterCount());
+        err.printf("wrote %s (%,d parameters, %s)%n", target, model.parameterCount(), model.precision().id());
         return ElmoCli.OK;
     }
 }

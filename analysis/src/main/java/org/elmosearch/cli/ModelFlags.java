@@ -2,6 +2,7 @@ package org.elmosearch.cli;
 
 import org.elmosearch.elmo.ElmoModel;
 import org.elmosearch.elmo.ElmoOptions;
+import org.elmosearch.elmo.WeightPrecision;
 
 import java.io.IOException;
 import java.util.List;
@@ -12,7 +13,8 @@ final class ModelFlags {
     static final List<Flag> FLAGS = List.of(
             Flag.value("--options", "FILE", "bilm-tf options.json (with --weights; optional with --onnx, then checked against it)"),
             Flag.value("--weights", "FILE", "bilm-tf weights.hdf5"),
-            Flag.value("--onnx", "FILE", "a model made by 'elmo convert', instead of --weights (faster to load)"));
+            Flag.value("--onnx", "FILE", "a model made by 'elmo convert', instead of --weights (faster to load)"),
+            Flag.value("--precision", "P", "with --weights: float32 (default, exact) or int8 (opt-in: a quarter of the weight memory, small error)"));
 
     private ModelFlags() {
     }
@@ -22,7 +24,10 @@ final class ModelFlags {
             if (!arguments.has("--weights")) {
                 throw new UsageException("--weights (with --options) or --onnx is required");
             }
-            return ElmoModel.fromBilm(arguments.existingFile("--options"), arguments.existingFile("--weights"));
+            return ElmoModel.fromBilm(arguments.existingFile("--options"), arguments.existingFile("--weights"), precision(arguments));
+        }
+        if (arguments.has("--precision")) {
+            throw new UsageException("--precision applies to --weights: the .onnx file was converted in its own precision (elmo convert --precision)");
         }
         if (arguments.has("--weights")) {
             throw new UsageException("--weights and --onnx cannot be used together: the .onnx file already holds the weights");
@@ -36,5 +41,13 @@ final class ModelFlags {
             }
         }
         return model;
+    }
+
+    static WeightPrecision precision(Arguments arguments) throws UsageException {
+        try {
+            return WeightPrecision.parse(arguments.optional("--precision").orElse(WeightPrecision.FLOAT32.id()));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--precision: " + e.getMessage());
+        }
     }
 }

@@ -55,6 +55,7 @@ final class ElmoGraphBuilder {
     static final String OPTIONS_KEY = "elmo.options";
     static final String PARAMETERS_KEY = "elmo.parameters";
     static final String VERSION_KEY = "elmo.graph_version";
+    static final String PRECISION_KEY = "elmo.weight_precision";
     /** Raised whenever the graph's inputs or outputs change, so that an older saved graph is refused clearly. */
     static final int GRAPH_VERSION = 2;
 
@@ -67,18 +68,24 @@ final class ElmoGraphBuilder {
     private static final String BATCH = "batch";
     private static final String TIME = "time";
     private static final String TOKENS = "tokens";
+    /** Initializers shared by the main graph and the Scan bodies: direction indices and the leading axis. */
+    private static final String FORWARD = "forward";
+    private static final String BACKWARD = "backward";
+    private static final String FIRST_AXIS = "first_axis";
 
     private final ElmoWeights weights;
     private final ElmoOptions options;
+    private final WeightPrecision precision;
     private final OnnxGraph g = new OnnxGraph("elmo", "");
 
-    private ElmoGraphBuilder(ElmoWeights weights) {
+    private ElmoGraphBuilder(ElmoWeights weights, WeightPrecision precision) {
         this.weights = weights;
         this.options = weights.options();
+        this.precision = precision;
     }
 
-    static ModelProto build(ElmoWeights weights) {
-        return new ElmoGraphBuilder(weights).model();
+    static ModelProto build(ElmoWeights weights, WeightPrecision precision) {
+        return new ElmoGraphBuilder(weights, precision).model();
     }
 
     private ModelProto model() {
@@ -114,9 +121,9 @@ final class ElmoGraphBuilder {
 
         List<String> outputs = new ArrayList<>();
         outputs.add(g.node("Mul", List.of(g.node("Concat", List.of(tokenEmbedding, tokenEmbedding), attr("axis", 2)), floatMask)));
-        String forward = g.index("forward", 0);
-        String backward = g.index("backward", 1);
-        String firstAxis = g.longs("first_axis", 0);
+        String forward = g.index(FORWARD, 0);
+        String backward = g.index(BACKWARD, 1);
+        String firstAxis = g.longs(FIRST_AXIS, 0);
         String input = g.node("Concat", List.of(
                 g.node("Unsqueeze", List.of(tokenEmbedding, firstAxis)),
                 g.node("Unsqueeze", List.of(reverse(tokenEmbedding, lengths), firstAxis))), attr("axis", 0));
@@ -148,14 +155,19 @@ final class ElmoGraphBuilder {
         g.output(FINAL_H, FLOAT, layers, 2, BATCH, p);
         g.output(FINAL_C, FLOAT, layers, 2, BATCH, c);
 
-        return ModelProto.newBuilder()
+        ModelProto.Builder model = ModelProto.newBuilder()
                 .setIrVersion(8)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET));
+        if (precision == WeightPrecision.INT8) {
+            model.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(OnnxGraph.MICROSOFT_DOMAIN).setVersion(1));
+        }
+        return model
                 .setProducerName("elmo-search")
                 .setGraph(g.build())
                 .addMetadataProps(StringStringEntryProto.newBuilder().setKey(OPTIONS_KEY).setValue(options.toJson()))
                 .addMetadataProps(StringStringEntryProto.newBuilder().setKey(VERSION_KEY).setValue(Integer.toString(GRAPH_VERSION)))
                 .addMetadataProps(StringStringEntryProto.newBuilder().setKey(PARAMETERS_KEY).setValue(Long.toString(weights.parameterCount())))
+                .addMetadataProps(StringStringEntryProto.newBuilder().setKey(PRECISION_KEY).setValue(precision.id()))
                 .build();
     }
 
@@ -252,13 +264,11 @@ final class ElmoGraphBuilder {
         // One GEMM of all batch * time rows per direction, rather than a small one per sentence.
         String rows = g.node("Reshape", List.of(input, g.longs(prefix + "rows", 2, -1, p)));
         String gates = g.node("Add", List.of(
-                g.node("MatMul", List.of(rows, g.floats(prefix + "w_input", inputKernel, 2, p, 4 * c))),
+                directionsMatMul(g, rows, prefix + "w_input", inputKernel, p, 4 * c),
                 g.floats(prefix + "bias", bias, 2, 1, 4 * c)));
         String gatesShape = g.node("Concat", List.of(g.node("Shape", List.of(input), attr("start", 0), attr("end", 3)),
                 g.longs(prefix + "gate_width", 4 * c)), attr("axis", 0));
         String gatesIn = g.node("Reshape", List.of(gates, gatesShape));
-        String stateKernelName = g.floats(prefix + "w_state", stateKernel, 2, p, 4 * c);
-        String projectionName = projected ? g.floats(prefix + "w_proj", projection, 2, c, p) : null;
         String index = g.index(prefix + "index", layer);
         String h0 = g.node("Gather", List.of(STATE_H, index), attr("axis", 0));
         String c0 = g.node("Gather", List.of(STATE_C, index), attr("axis", 0));
@@ -268,7 +278,7 @@ final class ElmoGraphBuilder {
         String cPrev = body.input(prefix + "c_prev", FLOAT, 2, BATCH, c);
         String gatesT = body.input(prefix + "gates_t", FLOAT, 2, BATCH, 4 * c);
         String maskT = body.input(prefix + "mask_t", BOOL, BATCH);
-        String z = body.node("Add", List.of(gatesT, body.node("MatMul", List.of(hPrev, stateKernelName))));
+        String z = body.node("Add", List.of(gatesT, directionsMatMul(body, hPrev, prefix + "w_state", stateKernel, p, 4 * c)));
         String[] ijfo = body.nodes("Split", 4, List.of(z, body.longs(prefix + "gate_split", c, c, c, c)), attr("axis", 2));
         String cell = body.node("Add", List.of(
                 body.node("Mul", List.of(body.node("Sigmoid", List.of(ijfo[2])), cPrev)),
@@ -278,7 +288,7 @@ final class ElmoGraphBuilder {
         }
         String h = body.node("Mul", List.of(body.node("Sigmoid", List.of(ijfo[3])), body.node("Tanh", List.of(cell))));
         if (projected) {
-            h = body.node("MatMul", List.of(h, projectionName));
+            h = directionsMatMul(body, h, prefix + "w_proj", projection, c, p);
             // TF applies proj_clip only where the cell projects its output.
             if (options.hasProjClip()) {
                 h = clip(body, h, options.projClip(), prefix + "proj_clip");
@@ -298,6 +308,40 @@ final class ElmoGraphBuilder {
                 ints("scan_input_axes", 2, 1),
                 ints("scan_output_axes", 2)};
         return g.nodes("Scan", 3, List.of(h0, c0, gatesIn, mask), scanAttributes);
+    }
+
+    /**
+     * {@code x [.., K]} times the constant {@code weight [K, N]}, a node of {@code graph} (the main graph or a Scan
+     * body) whose weights are initializers of the main graph.
+     */
+    /**
+     * {@code x [.., K]} times the int8 form of the constant {@code weight [K, N]}, a node of {@code graph} (the main
+     * graph or a Scan body) whose weights are initializers of the main graph.
+     */
+    private String quantizedMatMul(OnnxGraph graph, String x, String name, float[] weight, int k, int n) {
+        QuantizedMatrix q = QuantizedMatrix.of(weight, k, n);
+        return graph.node(OnnxGraph.MICROSOFT_DOMAIN, "DynamicQuantizeMatMul",
+                List.of(x, g.int8s(name + "_int8", q.values(), k, n), g.floats(name + "_scale", q.scales(), n)));
+    }
+
+    /**
+     * {@code x [2, .., K]} times {@code weights [2, K, N]}, one matrix per direction: the LSTM's products, which
+     * are where {@link WeightPrecision#INT8} applies (the char CNN, highway and projection run once per distinct
+     * token and are cached, so they stay float32 and the token embedding stays exact). In float32 one batched
+     * MatMul; in int8 one product per direction, because ONNX Runtime prepacks only two-dimensional int8 weights
+     * and would otherwise repack them on every call (every time step, in the Scan body).
+     */
+    private String directionsMatMul(OnnxGraph graph, String x, String name, float[] kernels, int k, int n) {
+        if (precision == WeightPrecision.FLOAT32) {
+            return graph.node("MatMul", List.of(x, g.floats(name, kernels, 2, k, n)));
+        }
+        List<String> directions = new ArrayList<>();
+        for (int d = 0; d < 2; d++) {
+            String rows = graph.node("Gather", List.of(x, d == 0 ? FORWARD : BACKWARD), attr("axis", 0));
+            float[] weight = java.util.Arrays.copyOfRange(kernels, d * k * n, (d + 1) * k * n);
+            directions.add(graph.node("Unsqueeze", List.of(quantizedMatMul(graph, rows, name + "_" + d, weight, k, n), FIRST_AXIS)));
+        }
+        return graph.node("Concat", directions, attr("axis", 0));
     }
 
     private static String clip(OnnxGraph graph, String x, float bound, String name) {

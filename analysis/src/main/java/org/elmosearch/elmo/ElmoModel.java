@@ -19,21 +19,32 @@ public final class ElmoModel {
     private final ElmoOptions options;
     private final byte[] onnx;
     private final long parameterCount;
+    private final WeightPrecision precision;
 
-    private ElmoModel(ElmoOptions options, byte[] onnx, long parameterCount) {
+    private ElmoModel(ElmoOptions options, byte[] onnx, long parameterCount, WeightPrecision precision) {
         this.options = options;
         this.onnx = onnx;
         this.parameterCount = parameterCount;
+        this.precision = precision;
     }
 
     public static ElmoModel fromBilm(Path optionsFile, Path weightsFile) throws IOException {
+        return fromBilm(optionsFile, weightsFile, WeightPrecision.FLOAT32);
+    }
+
+    public static ElmoModel fromBilm(Path optionsFile, Path weightsFile, WeightPrecision precision) throws IOException {
         ElmoOptions options = ElmoOptions.read(optionsFile);
-        return fromWeights(ElmoWeights.read(options, weightsFile));
+        return fromWeights(ElmoWeights.read(options, weightsFile), precision);
     }
 
     public static ElmoModel fromWeights(ElmoWeights weights) {
-        ModelProto proto = ElmoGraphBuilder.build(weights);
-        return new ElmoModel(weights.options(), proto.toByteArray(), weights.parameterCount());
+        return fromWeights(weights, WeightPrecision.FLOAT32);
+    }
+
+    /** The graph of these weights, its matrix products in the given precision (see {@link WeightPrecision}). */
+    public static ElmoModel fromWeights(ElmoWeights weights, WeightPrecision precision) {
+        ModelProto proto = ElmoGraphBuilder.build(weights, precision);
+        return new ElmoModel(weights.options(), proto.toByteArray(), weights.parameterCount(), precision);
     }
 
     /** Loads a graph saved by {@link #saveOnnx}. */
@@ -67,7 +78,14 @@ public final class ElmoModel {
         } catch (NumberFormatException e) {
             throw new IOException(onnxFile + ": " + ElmoGraphBuilder.PARAMETERS_KEY + " metadata is not a number", e);
         }
-        return new ElmoModel(options, bytes, parameters);
+        WeightPrecision precision;
+        try {
+            // Graphs saved before int8 weights existed carry no precision: they are float32.
+            precision = WeightPrecision.parse(metadata(proto, ElmoGraphBuilder.PRECISION_KEY).orElse(WeightPrecision.FLOAT32.id()));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(onnxFile + ": " + e.getMessage(), e);
+        }
+        return new ElmoModel(options, bytes, parameters, precision);
     }
 
     private static java.util.Optional<String> metadata(ModelProto proto, String key) {
@@ -92,6 +110,11 @@ public final class ElmoModel {
     /** The serialized ONNX model. */
     byte[] onnxBytes() {
         return onnx;
+    }
+
+    /** How the graph stores the weights of its matrix products. */
+    public WeightPrecision precision() {
+        return precision;
     }
 
     /** Number of weights in the bilm-tf file the graph was built from. */

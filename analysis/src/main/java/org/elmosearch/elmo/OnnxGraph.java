@@ -24,6 +24,9 @@ final class OnnxGraph {
     static final int INT32 = TensorProto.DataType.INT32_VALUE;
     static final int INT64 = TensorProto.DataType.INT64_VALUE;
     static final int BOOL = TensorProto.DataType.BOOL_VALUE;
+    static final int INT8 = TensorProto.DataType.INT8_VALUE;
+    /** ONNX Runtime's own operators ({@code DynamicQuantizeMatMul}). */
+    static final String MICROSOFT_DOMAIN = "com.microsoft";
 
     private final GraphProto.Builder graph;
     private final String prefix;
@@ -63,6 +66,15 @@ final class OnnxGraph {
         return name;
     }
 
+    /** An int8 initializer, row-major data of the given shape. */
+    String int8s(String name, byte[] data, int... shape) {
+        if (Arrays.stream(shape).asLongStream().reduce(1, (a, b) -> a * b) != data.length) {
+            throw new IllegalArgumentException(name + ": " + data.length + " values do not fit shape " + Arrays.toString(shape));
+        }
+        graph.addInitializer(tensor(name, INT8, shape).setRawData(ByteString.copyFrom(data)));
+        return name;
+    }
+
     /** A 0-D float initializer. */
     String scalar(String name, float value) {
         return floats(name, new float[]{value});
@@ -97,12 +109,21 @@ final class OnnxGraph {
 
     /** Adds a node with {@code outputs} outputs and returns their names. */
     String[] nodes(String op, int outputs, List<String> inputs, AttributeProto... attributes) {
+        return nodes("", op, outputs, inputs, attributes);
+    }
+
+    /** Adds a node of an operator outside the default ONNX domain and returns its output's name. */
+    String node(String domain, String op, List<String> inputs) {
+        return nodes(domain, op, 1, inputs)[0];
+    }
+
+    private String[] nodes(String domain, String op, int outputs, List<String> inputs, AttributeProto... attributes) {
         String base = prefix + stage + op.toLowerCase(java.util.Locale.ROOT) + "_" + counter++;
         String[] names = new String[outputs];
         for (int i = 0; i < outputs; i++) {
             names[i] = outputs == 1 ? base : base + "_" + i;
         }
-        graph.addNode(NodeProto.newBuilder().setOpType(op).setName(base)
+        graph.addNode(NodeProto.newBuilder().setDomain(domain).setOpType(op).setName(base)
                 .addAllInput(inputs).addAllOutput(Arrays.asList(names)).addAllAttribute(Arrays.asList(attributes)));
         return names;
     }

@@ -17,6 +17,10 @@ import java.util.Map;
  */
 public final class StageProfiler {
 
+    private static final java.util.regex.Pattern TOP_LEVEL_STAGE = java.util.regex.Pattern.compile(
+            ElmoGraphBuilder.STAGE_CHAR_CNN + "|" + ElmoGraphBuilder.STAGE_HIGHWAY + "|" + ElmoGraphBuilder.STAGE_LSTM + "[0-9]+|"
+                    + ElmoGraphBuilder.STAGE_OUTPUT);
+
     private StageProfiler() {
     }
 
@@ -50,7 +54,11 @@ public final class StageProfiler {
             if (!"Node".equals(event.path("cat").asText()) || !name.endsWith("_kernel_time") || !name.contains("/")) {
                 continue;
             }
-            micros.merge(name.substring(0, name.indexOf('/')), event.path("dur").asDouble(), Double::sum);
+            String stage = name.substring(0, name.indexOf('/'));
+            // Nodes of a Scan's step graph (and the nodes ONNX Runtime fuses them into) are already in the Scan's time.
+            if (TOP_LEVEL_STAGE.matcher(stage).matches()) {
+                micros.merge(stage, event.path("dur").asDouble(), Double::sum);
+            }
         }
         Map<String, Double> millis = new LinkedHashMap<>();
         micros.forEach((stage, us) -> millis.put(stage, us / 1000.0 / runs));

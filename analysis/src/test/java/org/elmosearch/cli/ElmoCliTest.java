@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.elmosearch.elmo.ElmoModel;
 import org.elmosearch.elmo.ElmoOptions;
 import org.elmosearch.elmo.SyntheticModel;
+import org.elmosearch.elmo.WeightPrecision;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -189,6 +190,22 @@ class ElmoCliTest {
     }
 
     @Test
+    void int8ConversionIsOptInAndTheOnnxFileKeepsItsPrecision() throws IOException {
+        Path onnx = dir.resolve("converted/tiny-int8.onnx");
+        Result convert = run("convert", "--options", options.toString(), "--weights", weights.toString(), "--out", onnx.toString(),
+                "--precision", "int8");
+        assertEquals(0, convert.code(), convert.err());
+        assertTrue(convert.err().contains("int8"), convert.err());
+        assertEquals(WeightPrecision.INT8, ElmoModel.fromOnnx(onnx).precision());
+
+        Result fromOnnx = run("embed", "--onnx", onnx.toString(), "--input", input.toString(), "--output", "layers", "--threads", "1");
+        Result fromWeights = embed("--output", "layers", "--precision", "int8");
+        assertEquals(0, fromWeights.code(), fromWeights.err());
+        assertEquals(fromWeights.out(), fromOnnx.out());
+        assertNotEquals(embed("--output", "layers").out(), fromWeights.out(), "int8 weights must not give the float32 numbers");
+    }
+
+    @Test
     void synthWritesLoadableFilesInThePresetShapes() throws IOException {
         Path out = dir.resolve("synth-small");
         Result result = run("synth", "--preset", "small", "--out", out.toString());
@@ -219,6 +236,9 @@ class ElmoCliTest {
                 "--input", dir.resolve("missing.txt").toString(), "--output", "mix"), "--input: file not found");
         assertUsageError(embed("--output", "mix", "--out", input.toString()), "--out is the --input file");
         assertUsageError(run("convert", "--options", options.toString(), "--weights", weights.toString()), "--out is required");
+        assertUsageError(embed("--output", "mix", "--precision", "fp16"), "--precision: unknown weight precision [fp16], expected one of [float32, int8]");
+        assertUsageError(run("embed", "--onnx", dir.resolve("x.onnx").toString(), "--input", input.toString(), "--output", "mix",
+                "--precision", "int8"), "--precision applies to --weights");
         assertUsageError(run("synth", "--preset", "huge", "--out", dir.resolve("huge").toString()), "--preset");
         assertUsageError(run("synth", "--preset", "tiny", "--seed", "x", "--out", dir.resolve("x").toString()), "--seed must be an integer");
         assertUsageError(run("frobnicate"), "unknown command 'frobnicate'");

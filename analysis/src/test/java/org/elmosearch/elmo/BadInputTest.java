@@ -186,7 +186,7 @@ class BadInputTest {
     @Test
     void anOnnxGraphWithoutOurOptionsSaysHowToConvert(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("model.onnx");
-        Files.write(file, ElmoGraphBuilder.build(weights).toBuilder().clearMetadataProps().build().toByteArray());
+        Files.write(file, ElmoGraphBuilder.build(weights, WeightPrecision.FLOAT32).toBuilder().clearMetadataProps().build().toByteArray());
         IOException e = assertThrows(IOException.class, () -> ElmoModel.fromOnnx(file));
         assertTrue(e.getMessage().contains("no elmo.options metadata") && e.getMessage().contains("convert"), e.getMessage());
     }
@@ -207,7 +207,7 @@ class BadInputTest {
 
     /** The graph of {@code weights} with one metadata entry replaced. */
     private static ModelProto withMetadata(String key, String value) {
-        ModelProto built = ElmoGraphBuilder.build(weights);
+        ModelProto built = ElmoGraphBuilder.build(weights, WeightPrecision.FLOAT32);
         ModelProto.Builder proto = built.toBuilder().clearMetadataProps();
         built.getMetadataPropsList().stream().filter(p -> !p.getKey().equals(key)).forEach(proto::addMetadataProps);
         return proto.addMetadataProps(StringStringEntryProto.newBuilder().setKey(key).setValue(value)).build();

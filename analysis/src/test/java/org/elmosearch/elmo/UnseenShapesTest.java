@@ -156,7 +156,7 @@ class UnseenShapesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("architectures")
     void everyValueOfTheGraphIsDefinedOnce(Architecture architecture) {
-        GraphProto graph = ElmoGraphBuilder.build(architecture.randomWeights()).getGraph();
+        GraphProto graph = ElmoGraphBuilder.build(architecture.randomWeights(), WeightPrecision.FLOAT32).getGraph();
         List<String> defined = new ArrayList<>();
         graph.getInputList().forEach(input -> defined.add(input.getName()));
         graph.getInitializerList().forEach(initializer -> defined.add(initializer.getName()));

@@ -6,6 +6,7 @@ import org.elasticsearch.xcontent.json.JsonXContent;
 import org.elmosearch.elmo.ElmoEncoder;
 import org.elmosearch.elmo.ElmoModel;
 import org.elmosearch.elmo.TokenCacheStats;
+import org.elmosearch.elmo.WeightPrecision;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -32,6 +33,8 @@ public final class ElmoModelRegistry implements Closeable {
     public static final String OPTIONS_FILE = "options.json";
     public static final String WEIGHTS_FILE = "weights.hdf5";
     public static final String SETTINGS_FILE = "settings.json";
+    /** The {@code settings.json} key that builds the graph with int8 LSTM weights (see {@link WeightPrecision}). */
+    public static final String WEIGHT_PRECISION = "weight_precision";
 
     private final Path root;
     private final int threads;
@@ -85,7 +88,7 @@ public final class ElmoModelRegistry implements Closeable {
     public List<ModelInfo> describe() {
         Map<String, ModelInfo> infos = new TreeMap<>();
         for (String id : ids()) {
-            infos.put(id, new ModelInfo(id, ModelInfo.State.AVAILABLE, 0, 0, 0, null));
+            infos.put(id, new ModelInfo(id, ModelInfo.State.AVAILABLE, 0, 0, 0, null, null));
         }
         slots.forEach((id, slot) -> infos.put(id, slot.info()));
         return new ArrayList<>(infos.values());
@@ -134,15 +137,22 @@ public final class ElmoModelRegistry implements Closeable {
 
     /** Loads a model directory. Package-private for tests. */
     LoadedModel load(String id, Path dir) throws IOException {
+        ModelSettings settings = readSettings(dir.resolve(SETTINGS_FILE));
         ElmoModel model;
         if (Files.isRegularFile(dir.resolve(ONNX_FILE))) {
             model = ElmoModel.fromOnnx(dir.resolve(ONNX_FILE));
+            if (settings.precision() != null && settings.precision() != model.precision()) {
+                throw new IOException(SETTINGS_FILE + ": [" + WEIGHT_PRECISION + "] is [" + settings.precision().id() + "] but " + ONNX_FILE
+                        + " was converted with [" + model.precision().id() + "] weights; convert it again with `elmo convert --precision "
+                        + settings.precision().id() + "` or remove the setting");
+            }
         } else if (Files.isRegularFile(dir.resolve(OPTIONS_FILE)) && Files.isRegularFile(dir.resolve(WEIGHTS_FILE))) {
-            model = ElmoModel.fromBilm(dir.resolve(OPTIONS_FILE), dir.resolve(WEIGHTS_FILE));
+            model = ElmoModel.fromBilm(dir.resolve(OPTIONS_FILE), dir.resolve(WEIGHTS_FILE),
+                    settings.precision() == null ? WeightPrecision.FLOAT32 : settings.precision());
         } else {
             throw new IOException("[" + dir + "] holds neither " + ONNX_FILE + " nor " + OPTIONS_FILE + " + " + WEIGHTS_FILE);
         }
-        EmbeddingSpec defaults = readSettings(dir.resolve(SETTINGS_FILE)).orElse(EmbeddingSpec.DEFAULTS);
+        EmbeddingSpec defaults = settings.embedding().orElse(EmbeddingSpec.DEFAULTS);
         try {
             defaults.scalarMix(model.options().outputLayers());
         } catch (IllegalArgumentException e) {
@@ -151,17 +161,34 @@ public final class ElmoModelRegistry implements Closeable {
         return new LoadedModel(id, model, new ElmoEncoder(model, threads), defaults);
     }
 
-    static EmbeddingSpec readSettings(Path file) throws IOException {
+    /**
+     * A model directory's {@code settings.json}: embedding defaults, and how to store the weights when the graph is
+     * built from HDF5 ({@code precision} null where the file does not say).
+     */
+    record ModelSettings(EmbeddingSpec embedding, WeightPrecision precision) {
+    }
+
+    static ModelSettings readSettings(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
-            return EmbeddingSpec.NONE;
+            return new ModelSettings(EmbeddingSpec.NONE, null);
         }
         try {
             Map<String, Object> map = new HashMap<>(XContentHelper.convertToMap(JsonXContent.jsonXContent, Files.readString(file), false));
+            Object precision = map.remove(WEIGHT_PRECISION);
             EmbeddingSpec spec = EmbeddingSpec.take(map);
             if (!map.isEmpty()) {
-                throw new IllegalArgumentException("unknown keys " + new TreeMap<>(map).keySet() + "; allowed: " + EmbeddingSpec.KEYS);
+                List<String> allowed = new ArrayList<>(EmbeddingSpec.KEYS);
+                allowed.add(WEIGHT_PRECISION);
+                throw new IllegalArgumentException("unknown keys " + new TreeMap<>(map).keySet() + "; allowed: " + allowed);
             }
-            return spec;
+            if (precision != null && !(precision instanceof String)) {
+                throw new IllegalArgumentException("[" + WEIGHT_PRECISION + "] must be a string, got [" + precision + "]");
+            }
+            try {
+                return new ModelSettings(spec, precision == null ? null : WeightPrecision.parse((String) precision));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("[" + WEIGHT_PRECISION + "]: " + e.getMessage(), e);
+            }
         } catch (RuntimeException e) {
             throw new IOException(SETTINGS_FILE + ": " + e.getMessage(), e);
         }
@@ -204,13 +231,14 @@ public final class ElmoModelRegistry implements Closeable {
         ModelInfo info() {
             LoadedModel m = model;
             if (m != null) {
-                return new ModelInfo(id, ModelInfo.State.LOADED, m.dims(), m.options().outputLayers(), m.model().parameterCount(), null);
+                return new ModelInfo(id, ModelInfo.State.LOADED, m.dims(), m.options().outputLayers(), m.model().parameterCount(),
+                        m.model().precision().id(), null);
             }
             String e = error;
             if (e != null) {
-                return new ModelInfo(id, ModelInfo.State.FAILED, 0, 0, 0, e);
+                return new ModelInfo(id, ModelInfo.State.FAILED, 0, 0, 0, null, e);
             }
-            return new ModelInfo(id, loading ? ModelInfo.State.LOADING : ModelInfo.State.AVAILABLE, 0, 0, 0, null);
+            return new ModelInfo(id, loading ? ModelInfo.State.LOADING : ModelInfo.State.AVAILABLE, 0, 0, 0, null, null);
         }
 
         synchronized void close() {

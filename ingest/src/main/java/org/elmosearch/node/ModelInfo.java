@@ -9,7 +9,7 @@ import org.elasticsearch.xcontent.XContentBuilder;
 import java.io.IOException;
 
 /** What {@code GET _elmo/models} says about one model on one node. Dimensions are known once it is loaded. */
-public record ModelInfo(String id, State state, int dims, int layers, long parameterCount, String error)
+public record ModelInfo(String id, State state, int dims, int layers, long parameterCount, String weightPrecision, String error)
         implements Writeable, ToXContentObject {
 
     public enum State {
@@ -21,7 +21,8 @@ public record ModelInfo(String id, State state, int dims, int layers, long param
     }
 
     public ModelInfo(StreamInput in) throws IOException {
-        this(in.readString(), in.readEnum(State.class), in.readVInt(), in.readVInt(), in.readVLong(), in.readOptionalString());
+        this(in.readString(), in.readEnum(State.class), in.readVInt(), in.readVInt(), in.readVLong(), in.readOptionalString(),
+                in.readOptionalString());
     }
 
     @Override
@@ -31,6 +32,7 @@ public record ModelInfo(String id, State state, int dims, int layers, long param
         out.writeVInt(dims);
         out.writeVInt(layers);
         out.writeVLong(parameterCount);
+        out.writeOptionalString(weightPrecision);
         out.writeOptionalString(error);
     }
 
@@ -43,6 +45,7 @@ public record ModelInfo(String id, State state, int dims, int layers, long param
             builder.field("dims", dims);
             builder.field("layers", layers);
             builder.field("parameter_count", parameterCount);
+            builder.field("weight_precision", weightPrecision);
         }
         if (error != null) {
             builder.field("error", error);

@@ -23,7 +23,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
             assertSame(model, registry.get("tiny"));
             assertEquals(32, model.dims());
             ModelInfo info = registry.describe().get(0);
-            assertEquals(new ModelInfo("tiny", ModelInfo.State.LOADED, 32, 3, model.model().parameterCount(), null), info);
+            assertEquals(new ModelInfo("tiny", ModelInfo.State.LOADED, 32, 3, model.model().parameterCount(), "float32", null), info);
         }
     }
 
@@ -80,6 +80,42 @@ public class ElmoModelRegistryTests extends ESTestCase {
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
             IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.get("tiny"));
             assertThat(e.getMessage(), containsString("unknown keys [colour]"));
+        }
+    }
+
+    public void testSettingsFileCanAskForInt8LstmWeights() throws Exception {
+        Path root = createTempDir();
+        Path dir = TinyModels.write(root, "tiny");
+        Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"weight_precision\": \"int8\", \"pooling\": \"max\"}");
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            LoadedModel model = registry.get("tiny");
+            assertEquals(org.elmosearch.elmo.WeightPrecision.INT8, model.model().precision());
+            assertEquals(org.elmosearch.elmo.Pooling.MAX, model.defaults().pooling());
+            assertEquals("int8", registry.describe().get(0).weightPrecision());
+        }
+    }
+
+    public void testAnUnknownWeightPrecisionFailsTheModelListingTheChoices() throws Exception {
+        Path root = createTempDir();
+        Path dir = TinyModels.write(root, "tiny");
+        Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"weight_precision\": \"fp16\"}");
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.get("tiny"));
+            assertThat(e.getMessage(), containsString("settings.json: [weight_precision]: unknown weight precision [fp16], expected one of [float32, int8]"));
+        }
+    }
+
+    public void testAnOnnxModelConvertedInAnotherPrecisionThanTheSettingsSayIsRefused() throws Exception {
+        Path bilm = createTempDir();
+        Path source = TinyModels.write(bilm, "tiny");
+        Path root = createTempDir();
+        Path dir = Files.createDirectories(root.resolve("tiny"));
+        org.elmosearch.elmo.ElmoModel.fromBilm(source.resolve("options.json"), source.resolve("weights.hdf5"))
+                .saveOnnx(dir.resolve(ElmoModelRegistry.ONNX_FILE));
+        Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"weight_precision\": \"int8\"}");
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.get("tiny"));
+            assertThat(e.getMessage(), containsString("was converted with [float32] weights"));
         }
     }
 

@@ -391,7 +391,7 @@ public class ElmoSearchIT extends ESIntegTestCase {
             long tokenLookups = 0;
             for (ElmoNodesAction.NodeResponse node : response.getNodes()) {
                 ModelInfo model = node.models().get(0);
-                assertEquals(new ModelInfo(MODEL, ModelInfo.State.LOADED, DIMS, 3, model.parameterCount(), null), model);
+                assertEquals(new ModelInfo(MODEL, ModelInfo.State.LOADED, DIMS, 3, model.parameterCount(), "float32", null), model);
                 var stats = node.stats().get(MODEL);
                 texts += stats == null ? 0 : stats.texts();
                 tokenLookups += stats == null ? 0 : stats.tokenCache().hits() + stats.tokenCache().misses();
