@@ -96,10 +96,12 @@ public final class EncoderBenchmark {
         stages.put("mix_pool", mixAndPoolMillis(profiled, threads));
         double bandwidth = MemoryBandwidth.gigabytesPerSecond();
         double floorMs = (QUERY_TOKENS + 2) * cost.recurrentBytes(model.precision()) / (bandwidth * 1e9) * 1e3;
+        // Read before the error check, which builds a float32 graph beside this one.
+        double peakRss = peakRssMegabytes();
         OutputError error = model.precision() == WeightPrecision.FLOAT32 ? null : errorAgainstFloat32(threads);
         return new Result(preset.name().toLowerCase(Locale.ROOT), model.precision(), batch, threads, warm.tokensPerSecond(),
                 warm.cacheHitRate(), cold.tokensPerSecond(), latency[0], latency[1], cold.gflops(), peak, cold.gflops() / peak,
-                stages, peakRssMegabytes(), bandwidth, floorMs, cost.perToken(), model.parameterCount(), error);
+                stages, peakRss, bandwidth, floorMs, cost.perToken(), model.parameterCount(), error);
     }
 
     /** The layers of this model against the float32 graph of the same weights, on 64 fresh sentences. */
