@@ -2,6 +2,7 @@ package org.elmosearch.analysis;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.elmosearch.RepositoryFiles;
 import org.elmosearch.SharedData;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,13 +49,8 @@ class TrainerTokenizerAgreementIT {
 
     @BeforeAll
     static void findTrainerAndPython() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isRegularFile(dir.resolve("src/trainer/elmo_text.py"))) {
-            dir = dir.getParent();
-        }
-        Assumptions.assumeTrue(dir != null, "src/trainer/elmo_text.py not found above " + Path.of("").toAbsolutePath());
+        root = RepositoryFiles.rootOrSkip("src/trainer/elmo_text.py");
         Assumptions.assumeTrue(Files.isExecutable(Path.of(PYTHON)), PYTHON + " not found: skipping the tokenizer agreement test");
-        root = dir;
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.elmosearch.cli;
 
+import org.elmosearch.RepositoryFiles;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,11 +29,7 @@ class BinElmoScriptIT {
 
     @BeforeAll
     static void findScriptAndJar() throws IOException {
-        Path root = Path.of("").toAbsolutePath();
-        while (root != null && !Files.isExecutable(root.resolve("bin/elmo"))) {
-            root = root.getParent();
-        }
-        Assumptions.assumeTrue(root != null, "bin/elmo not found above " + Path.of("").toAbsolutePath());
+        Path root = RepositoryFiles.rootOrSkip("bin/elmo");
         try (DirectoryStream<Path> jars = Files.newDirectoryStream(root.resolve("analysis/target"), "elmo-search-analysis-*-cli.jar")) {
             Assumptions.assumeTrue(jars.iterator().hasNext(), "the cli jar is not built (mvn package): skipping the bin/elmo smoke test");
         } catch (java.nio.file.NoSuchFileException e) {

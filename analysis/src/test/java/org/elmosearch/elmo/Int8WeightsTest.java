@@ -1,10 +1,10 @@
 package org.elmosearch.elmo;
 
+import org.elmosearch.RepositoryFiles;
 import org.elmosearch.SharedData;
 import org.elmosearch.analysis.TextTokenizer;
 import org.elmosearch.analysis.Token;
 import org.elmosearch.bench.OutputError;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,7 +49,7 @@ class Int8WeightsTest {
 
     @Test
     void demoCorpusWithTheTrainedDemoModelStaysCloseToFloat32() throws Exception {
-        Path root = repositoryRoot();
+        Path root = RepositoryFiles.rootOrSkip("src/demo/model/weights.hdf5");
         Path model = root.resolve("src/demo/model");
         List<List<String>> sentences = new ArrayList<>();
         for (String line : Files.readAllLines(root.resolve("src/demo/corpus.tsv"), StandardCharsets.UTF_8)) {
@@ -121,14 +121,5 @@ class Int8WeightsTest {
              ElmoEncoder int8 = new ElmoEncoder(ElmoModel.fromWeights(weights, WeightPrecision.INT8), 1)) {
             return OutputError.of(exact.encode(sentences).layers(), int8.encode(sentences).layers());
         }
-    }
-
-    private static Path repositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isRegularFile(dir.resolve("src/demo/model/weights.hdf5"))) {
-            dir = dir.getParent();
-        }
-        Assumptions.assumeTrue(dir != null, "src/demo/model not found above " + Path.of("").toAbsolutePath());
-        return dir;
     }
 }

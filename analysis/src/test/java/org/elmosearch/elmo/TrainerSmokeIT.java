@@ -2,6 +2,7 @@ package org.elmosearch.elmo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.elmosearch.RepositoryFiles;
 import org.elmosearch.embed.ElmoEmbedder;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,12 +38,7 @@ class TrainerSmokeIT {
 
     @BeforeAll
     static void findTrainerAndPython() throws Exception {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isRegularFile(dir.resolve("src/trainer/elmo_train.py"))) {
-            dir = dir.getParent();
-        }
-        Assumptions.assumeTrue(dir != null, "src/trainer/elmo_train.py not found above " + Path.of("").toAbsolutePath());
-        root = dir;
+        root = RepositoryFiles.rootOrSkip("src/trainer/elmo_train.py");
         Assumptions.assumeTrue(Files.isExecutable(Path.of(PYTHON)), PYTHON + " not found: skipping the trainer smoke test");
         Process probe = new ProcessBuilder(PYTHON, "-c", "import torch, h5py").redirectErrorStream(true).start();
         String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
