@@ -48,8 +48,13 @@ public final class ElmoEmbedder {
 
     /** Mixed token vectors and the pooled vector of each text, in input order. */
     public List<EmbeddedText> embed(List<String> texts, EmbeddingOptions options) {
+        return embedTokenized(texts.stream().map(tokenizer::tokenize).toList(), options);
+    }
+
+    /** As {@link #embed(List, EmbeddingOptions)}, for texts the caller already split with {@link #tokenizer()}. */
+    public List<EmbeddedText> embedTokenized(List<List<Token>> texts, EmbeddingOptions options) {
         options.mix().checkLayers(encoder.options().outputLayers());
-        List<TextLayers> all = layers(texts, options.maxTokens());
+        List<TextLayers> all = layersOfTokenized(texts, options.maxTokens());
         List<EmbeddedText> out = new ArrayList<>(all.size());
         for (TextLayers text : all) {
             out.add(embed(text, options));

@@ -66,6 +66,19 @@ class ElmoEmbedderTest {
     }
 
     @Test
+    void textsTokenizedByTheCallerGiveTheSameResultAsRawTexts() {
+        List<String> texts = List.of("one two three four five", "Don't stop the music!", "");
+        EmbeddingOptions cut = defaults.withMaxTokens(4);
+        List<EmbeddedText> raw = embedder.embed(texts, cut);
+        List<EmbeddedText> tokenized = embedder.embedTokenized(texts.stream().map(embedder.tokenizer()::tokenize).toList(), cut);
+        for (int i = 0; i < texts.size(); i++) {
+            assertEquals(raw.get(i).tokens(), tokenized.get(i).tokens());
+            assertEquals(raw.get(i).truncated(), tokenized.get(i).truncated());
+            assertArrayEquals(raw.get(i).vector(), tokenized.get(i).vector());
+        }
+    }
+
+    @Test
     void theMixDecidesWhichLayersCount() {
         String text = "river bank";
         TextLayers layers = embedder.layers(List.of(text), 10).get(0);

@@ -5,6 +5,7 @@ import org.apache.logging.log4j.Logger;
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.support.ContextPreservingActionListener;
 import org.elasticsearch.common.util.concurrent.ThreadContext;
+import org.elmosearch.analysis.Token;
 import org.elmosearch.embed.EmbeddedText;
 import org.elmosearch.embed.EmbeddingOptions;
 
@@ -213,8 +214,8 @@ public final class EmbeddingBatcher {
         groups.forEach((options, jobs) -> embedGroup(model, options, jobs, counters));
     }
 
-    /** One text of a job, with its token count (after truncation) to size the chunks. */
-    private record Slot(Job job, int index, int tokens) {
+    /** One text of a job and its tokens, tokenized once: to size the chunks, then to embed. */
+    private record Slot(Job job, int index, List<Token> tokens) {
     }
 
     /**
@@ -227,15 +228,15 @@ public final class EmbeddingBatcher {
         for (Job job : jobs) {
             job.start();
             for (int i = 0; i < job.texts.size(); i++) {
-                slots.add(new Slot(job, i, Math.min(options.maxTokens(), model.embedder().tokenizer().tokenize(job.texts.get(i)).size())));
+                slots.add(new Slot(job, i, model.embedder().tokenizer().tokenize(job.texts.get(i))));
             }
         }
         int from = 0;
         while (from < slots.size()) {
             int to = from;
             long tokens = 0;
-            while (to < slots.size() && (to == from || tokens + slots.get(to).tokens <= MAX_CHUNK_TOKENS)) {
-                tokens += slots.get(to++).tokens;
+            while (to < slots.size() && (to == from || tokens + encodedTokens(slots.get(to), options) <= MAX_CHUNK_TOKENS)) {
+                tokens += encodedTokens(slots.get(to++), options);
             }
             List<Slot> chunk = slots.subList(from, to);
             try {
@@ -255,13 +256,17 @@ public final class EmbeddingBatcher {
         }
     }
 
+    private static int encodedTokens(Slot slot, EmbeddingOptions options) {
+        return Math.min(options.maxTokens(), slot.tokens.size());
+    }
+
     private void embedChunk(LoadedModel model, EmbeddingOptions options, List<Slot> chunk, ElmoStats.Counters counters) {
         List<Slot> live = chunk.stream().filter(slot -> !slot.job.failed).toList();
         if (live.isEmpty()) {
             return;
         }
         long start = System.nanoTime();
-        List<EmbeddedText> embedded = model.embedder().embed(live.stream().map(slot -> slot.job.texts.get(slot.index)).toList(), options);
+        List<EmbeddedText> embedded = model.embedder().embedTokenized(live.stream().map(Slot::tokens).toList(), options);
         long tokens = embedded.stream().mapToLong(e -> e.tokens().size()).sum();
         long truncated = embedded.stream().filter(EmbeddedText::truncated).count();
         counters.batch(live.size(), tokens, truncated, System.nanoTime() - start);
