@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # bin/bench-es: the elmo plugin's speed on the real Elasticsearch 9.5.3 distribution, one node on 127.0.0.1 with
-# the synthetic `small` model (random weights: speed only). For micro-batching on and then off (node setting
+# a synthetic model (random weights: speed only; `small` unless --preset says otherwise). For micro-batching on and then off (node setting
 # elmo.batching, the node restarted in between): ingest throughput of passages of about 100 tokens (made from
 # src/demo/corpus.tsv sentences) sent in one bulk and in bulks of 100 from 4 concurrent clients, then the latency
 # of knn searches one at a time with the elmo query_vector_builder and with the same vectors precomputed, which
 # separates embedding from search. Prints figures, never pass/fail.
 #
-# Usage: bin/bench-es [--docs N] [--queries N] [--json]
+# Usage: bin/bench-es [--docs N] [--queries N] [--preset small|medium|original] [--precision float32|int8] [--json]
+# --precision int8 writes {"weight_precision": "int8"} into the model's settings.json (opt-in int8 LSTM weights).
 # Everything lives in .bench/ (the node is rebuilt on each run; the model is made once and kept).
 set -euo pipefail
 
@@ -17,17 +18,23 @@ source "$(dirname "${BASH_SOURCE[0]}")/../demo/es-node.sh"
 docs=1000
 queries=100
 json=0
-usage() { echo "usage: bin/bench-es [--docs N] [--queries N] [--json]" >&2; exit 2; }
+model=small
+precision=float32
+usage() { echo "usage: bin/bench-es [--docs N] [--queries N] [--preset small|medium|original] [--precision float32|int8] [--json]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --docs) [ $# -ge 2 ] || usage; docs="$2"; shift 2 ;;
     --queries) [ $# -ge 2 ] || usage; queries="$2"; shift 2 ;;
+    --preset) [ $# -ge 2 ] || usage; model="$2"; shift 2 ;;
+    --precision) [ $# -ge 2 ] || usage; precision="$2"; shift 2 ;;
     --json) json=1; shift ;;
     *) usage ;;
   esac
 done
 [[ "$docs" =~ ^[1-9][0-9]*$ && $((docs % 10)) = 0 ]] || { echo "bench-es: --docs must be a positive multiple of 10" >&2; exit 2; }
 [[ "$queries" =~ ^[1-9][0-9]*$ ]] || { echo "bench-es: --queries must be a positive number" >&2; exit 2; }
+[[ "$model" =~ ^(small|medium|original)$ ]] || { echo "bench-es: --preset must be small, medium or original" >&2; exit 2; }
+[[ "$precision" =~ ^(float32|int8)$ ]] || { echo "bench-es: --precision must be float32 or int8" >&2; exit 2; }
 
 # Progress goes to stderr, the figures alone to stdout (fd 3), so that `bin/bench-es --json > figures.json` works.
 exec 3>&1 1>&2
@@ -36,17 +43,17 @@ load="$(cut -d ' ' -f 1-3 /proc/loadavg)"
 cores="$(nproc)"
 work="$root/.bench"
 data="$work/data"
-model=small
 clients=4
 bulks=10
 
 es_build
 if [ ! -f "$work/models/$model/weights.hdf5" ]; then
   echo "bench-es: making the synthetic $model model (bin/elmo synth, kept in .bench/models)..."
-  "$root/bin/elmo" synth --preset small --seed 1 --out "$work/models/$model" >/dev/null
+  "$root/bin/elmo" synth --preset "$model" --seed 1 --out "$work/models/$model" >/dev/null
 fi
 es_prepare "$work/node"
 es_install_model "$model" "$work/models/$model"
+echo "{\"weight_precision\": \"$precision\"}" >"$es_home/config/elmo/$model/settings.json"
 
 # Passages and queries, the same on every run and machine: no random numbers, only the corpus.
 rm -rf "$data"
@@ -187,8 +194,8 @@ done
 # report: the figures, as a markdown table or with --json one JSON object.
 report() {
   if [ "$json" = 1 ]; then
-    printf '{"elasticsearch": "%s", "model": "%s", "dims": %s, "cores": %s, "load_average": [%s], "docs": %s, "tokens_per_doc": %s' \
-      "$es_version" "$model" "$dims" "$cores" "${load// /, }" "$docs" "$tokens_per_doc"
+    printf '{"elasticsearch": "%s", "model": "%s", "weight_precision": "%s", "dims": %s, "cores": %s, "load_average": [%s], "docs": %s, "tokens_per_doc": %s' \
+      "$es_version" "$model" "$precision" "$dims" "$cores" "${load// /, }" "$docs" "$tokens_per_doc"
     printf ', "bulks": %s, "clients": %s, "queries": %s' "$bulks" "$clients" "$queries"
     for batching in true false; do
       printf ', "batching_%s": {"one_bulk": {"docs_per_s": %s, "encoder_runs": %s}, "bulks": {"docs_per_s": %s, "encoder_runs": %s}' \
@@ -203,7 +210,7 @@ report() {
   fi
   cat <<EOF
 
-Elasticsearch $es_version, 1 node on 127.0.0.1, model $model (synthetic, $dims dims), $cores cores, load average $load before the run
+Elasticsearch $es_version, 1 node on 127.0.0.1, model $model (synthetic, $dims dims, $precision weights), $cores cores, load average $load before the run
 $docs passages of $tokens_per_doc tokens on average; $queries knn searches one at a time (k 10, num_candidates 100)
 
 | | batching on | batching off |
