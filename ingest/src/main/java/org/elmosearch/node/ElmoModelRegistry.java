@@ -25,7 +25,8 @@ import java.util.concurrent.ConcurrentMap;
  * The models of this node: {@code <models dir>/<model_id>/} holds {@code model.onnx} (options inside) or
  * {@code options.json} + {@code weights.hdf5}, and optionally {@code settings.json} with the model's default
  * {@link EmbeddingSpec}. Each model is loaded once, on first use or by {@link #loadAll}, and shared by all threads;
- * a model that fails to load keeps its error (shown by {@code GET _elmo/models}) until the node restarts.
+ * a model that fails to load keeps its error (shown by {@code GET _elmo/models}) until {@link #reload} loads its
+ * files again. Users hold a {@link ModelLease} while they run a model, so that a reload can replace it safely.
  */
 public final class ElmoModelRegistry implements Closeable {
 
@@ -55,13 +56,30 @@ public final class ElmoModelRegistry implements Closeable {
     }
 
     /**
-     * The loaded model, loading it if needed (the caller waits).
+     * A lease on the loaded model, loading it if needed (the caller waits); close it when the run is done.
      *
      * @throws IllegalArgumentException  for an id that is not a plain name
      * @throws ResourceNotFoundException for a model that is not on this node
      * @throws IllegalStateException     for a model that could not be loaded
      */
-    public LoadedModel get(String id) {
+    public ModelLease acquire(String id) {
+        return slot(id).acquire();
+    }
+
+    /**
+     * Loads the model's files again (new weights, settings, or a retry after a failed load) and puts the new model
+     * in service; runs already holding the old one finish with it, and it is closed after them. If the files do not
+     * load, the model loaded before (if any) stays in service and the error is thrown.
+     *
+     * @return the model's state after the reload
+     */
+    public ModelInfo reload(String id) {
+        Slot slot = slot(id);
+        slot.reload();
+        return slot.info();
+    }
+
+    private Slot slot(String id) {
         Path dir = ModelId.resolve(root, id);
         Slot slot = slots.get(id);
         if (slot == null) {
@@ -70,14 +88,14 @@ public final class ElmoModelRegistry implements Closeable {
             }
             slot = slots.computeIfAbsent(id, k -> new Slot(id, dir));
         }
-        return slot.get();
+        return slot;
     }
 
     /** Loads every model found on disk, recording failures instead of throwing. */
     public void loadAll() {
         for (String id : ids()) {
             try {
-                get(id);
+                acquire(id).close();
             } catch (RuntimeException e) {
                 // Kept in the slot and reported by describe().
             }
@@ -98,9 +116,9 @@ public final class ElmoModelRegistry implements Closeable {
     public Map<String, TokenCacheStats> tokenCaches() {
         Map<String, TokenCacheStats> caches = new TreeMap<>();
         slots.forEach((id, slot) -> {
-            LoadedModel m = slot.model;
-            if (m != null) {
-                caches.put(id, m.encoder().tokenCacheStats());
+            ModelGeneration g = slot.current;
+            if (g != null) {
+                caches.put(id, g.model().encoder().tokenCacheStats());
             }
         });
         return caches;
@@ -194,11 +212,15 @@ public final class ElmoModelRegistry implements Closeable {
         }
     }
 
-    /** One model's load state; the first caller loads, concurrent callers wait for it. */
+    /**
+     * One model's load state; the first caller loads, concurrent callers wait for it. A reload loads outside the
+     * slot's lock, so that runs go on with the current model meanwhile, and swaps under it.
+     */
     private final class Slot {
         private final String id;
         private final Path dir;
-        private volatile LoadedModel model;
+        private final Object reloading = new Object();
+        private volatile ModelGeneration current;
         private volatile String error;
         private volatile boolean loading;
 
@@ -207,30 +229,64 @@ public final class ElmoModelRegistry implements Closeable {
             this.dir = dir;
         }
 
-        synchronized LoadedModel get() {
-            if (model == null && error == null) {
+        synchronized ModelLease acquire() {
+            if (current == null && error == null) {
                 if (closed) {
                     throw new IllegalStateException("the node is shutting down");
                 }
                 loading = true;
                 try {
-                    model = load(id, dir);
+                    current = new ModelGeneration(load(id, dir));
                 } catch (IOException | RuntimeException | LinkageError e) {
-                    error = e.getMessage() == null ? e.toString() : e.getMessage();
+                    error = message(e);
                 } finally {
                     loading = false;
                 }
             }
-            if (error != null) {
+            if (current == null) {
                 throw new IllegalStateException("[model_id] [" + id + "] failed to load: " + error);
             }
-            return model;
+            return current.enter();
+        }
+
+        void reload() {
+            synchronized (reloading) {
+                LoadedModel fresh;
+                loading = true;
+                try {
+                    fresh = load(id, dir);
+                } catch (IOException | RuntimeException | LinkageError e) {
+                    synchronized (this) {
+                        if (current == null) {
+                            error = message(e);
+                        }
+                    }
+                    throw new IllegalStateException("[model_id] [" + id + "] failed to reload: " + message(e)
+                            + (current == null ? "" : "; the model loaded before stays in service"), e);
+                } finally {
+                    loading = false;
+                }
+                ModelGeneration replaced;
+                synchronized (this) {
+                    if (closed) {
+                        fresh.close();
+                        throw new IllegalStateException("the node is shutting down");
+                    }
+                    replaced = current;
+                    current = new ModelGeneration(fresh);
+                    error = null;
+                }
+                if (replaced != null) {
+                    replaced.retire();
+                }
+            }
         }
 
         // Not synchronized: describe() must answer while a load holds the lock, so it reads a racy snapshot.
         ModelInfo info() {
-            LoadedModel m = model;
-            if (m != null) {
+            ModelGeneration g = current;
+            if (g != null) {
+                LoadedModel m = g.model();
                 return new ModelInfo(id, ModelInfo.State.LOADED, m.dims(), m.options().outputLayers(), m.model().parameterCount(),
                         m.model().precision().id(), null);
             }
@@ -242,11 +298,15 @@ public final class ElmoModelRegistry implements Closeable {
         }
 
         synchronized void close() {
-            if (model != null) {
-                model.close();
-                model = null;
+            if (current != null) {
+                current.retire();
+                current = null;
                 error = "closed";
             }
         }
+    }
+
+    private static String message(Throwable e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 }

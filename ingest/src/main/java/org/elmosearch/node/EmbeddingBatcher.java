@@ -194,13 +194,20 @@ public final class EmbeddingBatcher {
     }
 
     private void run(String modelId, List<Job> round) {
-        LoadedModel model;
+        ModelLease lease;
         try {
-            model = registry.get(modelId);
+            lease = registry.acquire(modelId);
         } catch (RuntimeException e) {
             round.forEach(job -> job.fail(e));
             return;
         }
+        try (lease) {
+            run(lease.model(), round);
+        }
+    }
+
+    private void run(LoadedModel model, List<Job> round) {
+        String modelId = model.id();
         ElmoStats.Counters counters = stats.model(modelId);
         Map<EmbeddingOptions, List<Job>> groups = new LinkedHashMap<>();
         for (Job job : round) {

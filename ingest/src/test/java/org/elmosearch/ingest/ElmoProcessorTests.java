@@ -80,8 +80,8 @@ public class ElmoProcessorTests extends ESTestCase {
     public void testTheSameTextGivesTheSameVectorAsTheEmbedder() throws Exception {
         String text = "Rivers flow to the sea.";
         IngestDocument document = run(processor(Map.of()), Map.of("body", text));
-        float[] expected = registry.get("tiny").embedder().embed(List.of(text),
-                registry.get("tiny").resolve(org.elmosearch.node.EmbeddingSpec.NONE)).get(0).vector();
+        float[] expected = TinyModels.loaded(registry, "tiny").embedder().embed(List.of(text),
+                TinyModels.loaded(registry, "tiny").resolve(org.elmosearch.node.EmbeddingSpec.NONE)).get(0).vector();
         List<Float> v = vector(document, "body_vector");
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], v.get(i), 1e-6);
@@ -92,7 +92,7 @@ public class ElmoProcessorTests extends ESTestCase {
         List<String> values = List.of("Rivers flow to the sea.", "", "Mountains are tall and cold.");
         for (String pooling : List.of("mean", "max")) {
             IngestDocument document = run(processor(Map.of("pooling", pooling)), Map.of("body", values));
-            var model = registry.get("tiny");
+            var model = TinyModels.loaded(registry, "tiny");
             var options = model.resolve(new org.elmosearch.node.EmbeddingSpec(null, org.elmosearch.elmo.Pooling.parse(pooling), false, null));
             List<float[]> tokens = new java.util.ArrayList<>();
             for (var text : model.embedder().embed(values, options)) {
@@ -173,7 +173,7 @@ public class ElmoProcessorTests extends ESTestCase {
 
     /** The model's own mixed token vectors of each text, unit length, one text after another. */
     private static List<float[]> expectedTokenVectors(List<String> texts) throws Exception {
-        var model = registry.get("tiny");
+        var model = TinyModels.loaded(registry, "tiny");
         List<float[]> expected = new java.util.ArrayList<>();
         for (var text : model.embedder().embed(texts, model.resolve(org.elmosearch.node.EmbeddingSpec.NONE))) {
             expected.addAll(List.of(org.elmosearch.lucene.ElmoTokenVectors.unitVectors(text.tokenVectors())));

@@ -19,8 +19,8 @@ public class ElmoModelRegistryTests extends ESTestCase {
         TinyModels.write(root, "tiny");
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
             assertEquals(ModelInfo.State.AVAILABLE, registry.describe().get(0).state());
-            LoadedModel model = registry.get("tiny");
-            assertSame(model, registry.get("tiny"));
+            LoadedModel model = TinyModels.loaded(registry, "tiny");
+            assertSame(model, TinyModels.loaded(registry, "tiny"));
             assertEquals(32, model.dims());
             ModelInfo info = registry.describe().get(0);
             assertEquals(new ModelInfo("tiny", ModelInfo.State.LOADED, 32, 3, model.model().parameterCount(), "float32", null), info);
@@ -31,7 +31,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
         Path root = createTempDir();
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
             for (String id : List.of("../etc", "..", "a/b", "/abs", "a\\b", ".hidden", "", "x/../../y")) {
-                IllegalArgumentException e = expectThrows(IllegalArgumentException.class, () -> registry.get(id));
+                IllegalArgumentException e = expectThrows(IllegalArgumentException.class, () -> registry.acquire(id));
                 assertThat(e.getMessage(), containsString("[model_id]"));
             }
         }
@@ -41,7 +41,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
         Path root = createTempDir();
         TinyModels.write(root, "tiny");
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
-            ResourceNotFoundException e = expectThrows(ResourceNotFoundException.class, () -> registry.get("other"));
+            ResourceNotFoundException e = expectThrows(ResourceNotFoundException.class, () -> registry.acquire("other"));
             assertThat(e.getMessage(), containsString("[other]"));
             assertThat(e.getMessage(), containsString("[tiny]"));
         }
@@ -58,7 +58,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
             assertEquals(ModelInfo.State.FAILED, infos.get(0).state());
             assertThat(infos.get(0).error(), containsString("neither model.onnx nor options.json + weights.hdf5"));
             assertEquals(ModelInfo.State.LOADED, infos.get(1).state());
-            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.get("empty"));
+            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.acquire("empty"));
             assertThat(e.getMessage(), containsString("failed to load"));
         }
     }
@@ -68,7 +68,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
         Path dir = TinyModels.write(root, "tiny");
         Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"mix\": \"top\", \"pooling\": \"max\", \"max_tokens\": 64}");
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
-            EmbeddingSpec defaults = registry.get("tiny").defaults();
+            EmbeddingSpec defaults = TinyModels.loaded(registry, "tiny").defaults();
             assertEquals(new EmbeddingSpec("top", org.elmosearch.elmo.Pooling.MAX, true, 64), defaults);
         }
     }
@@ -78,7 +78,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
         Path dir = TinyModels.write(root, "tiny");
         Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"mix\": [1, 0], \"colour\": \"red\"}");
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
-            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.get("tiny"));
+            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.acquire("tiny"));
             assertThat(e.getMessage(), containsString("unknown keys [colour]"));
         }
     }
@@ -88,7 +88,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
         Path dir = TinyModels.write(root, "tiny");
         Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"weight_precision\": \"int8\", \"pooling\": \"max\"}");
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
-            LoadedModel model = registry.get("tiny");
+            LoadedModel model = TinyModels.loaded(registry, "tiny");
             assertEquals(org.elmosearch.elmo.WeightPrecision.INT8, model.model().precision());
             assertEquals(org.elmosearch.elmo.Pooling.MAX, model.defaults().pooling());
             assertEquals("int8", registry.describe().get(0).weightPrecision());
@@ -100,7 +100,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
         Path dir = TinyModels.write(root, "tiny");
         Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"weight_precision\": \"fp16\"}");
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
-            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.get("tiny"));
+            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.acquire("tiny"));
             assertThat(e.getMessage(), containsString("settings.json: [weight_precision]: unknown weight precision [fp16], expected one of [float32, int8]"));
         }
     }
@@ -114,7 +114,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
                 .saveOnnx(dir.resolve(ElmoModelRegistry.ONNX_FILE));
         Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"weight_precision\": \"int8\"}");
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
-            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.get("tiny"));
+            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.acquire("tiny"));
             assertThat(e.getMessage(), containsString("was converted with [float32] weights"));
         }
     }
@@ -124,7 +124,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
         Path dir = TinyModels.write(root, "tiny");
         Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"mix\": [1, 0]}");
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
-            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.get("tiny"));
+            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.acquire("tiny"));
             assertThat(e.getMessage(), containsString("3 layers"));
         }
     }
@@ -136,7 +136,65 @@ public class ElmoModelRegistryTests extends ESTestCase {
         org.elmosearch.elmo.ElmoModel.fromBilm(dir.resolve("options.json"), dir.resolve("weights.hdf5"))
                 .saveOnnx(root.resolve("compiled").resolve(ElmoModelRegistry.ONNX_FILE));
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
-            assertEquals(32, registry.get("compiled").dims());
+            assertEquals(32, TinyModels.loaded(registry, "compiled").dims());
+        }
+    }
+
+    public void testReloadPutsTheNewFilesInServiceAndClosesTheOldModelAfterItsLastLease() throws Exception {
+        Path root = createTempDir();
+        Path dir = TinyModels.write(root, "tiny");
+        List<List<String>> sentence = List.of(List.of("river", "bank"));
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            ModelLease running = registry.acquire("tiny");
+            assertEquals(org.elmosearch.elmo.WeightPrecision.FLOAT32, running.model().model().precision());
+            Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"weight_precision\": \"int8\"}");
+
+            ModelInfo info = registry.reload("tiny");
+            assertEquals(ModelInfo.State.LOADED, info.state());
+            assertEquals("int8", info.weightPrecision());
+            try (ModelLease fresh = registry.acquire("tiny")) {
+                assertEquals(org.elmosearch.elmo.WeightPrecision.INT8, fresh.model().model().precision());
+            }
+            // The run that held the old model finishes with it ...
+            assertEquals(1, running.model().encoder().encode(sentence).layers().size());
+            LoadedModel old = running.model();
+            running.close();
+            // ... and only then is it closed.
+            expectThrows(IllegalStateException.class, () -> old.encoder().encode(sentence));
+        }
+    }
+
+    public void testAReloadRetriesAModelThatFailedToLoad() throws Exception {
+        Path root = createTempDir();
+        Files.createDirectories(root.resolve("late"));
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            expectThrows(IllegalStateException.class, () -> registry.acquire("late"));
+            assertEquals(ModelInfo.State.FAILED, registry.describe().get(0).state());
+            TinyModels.write(root, "late");
+            assertEquals(ModelInfo.State.LOADED, registry.reload("late").state());
+            assertEquals(32, TinyModels.loaded(registry, "late").dims());
+        }
+    }
+
+    public void testAReloadThatFailsKeepsTheLoadedModelInService() throws Exception {
+        Path root = createTempDir();
+        Path dir = TinyModels.write(root, "tiny");
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            LoadedModel before = TinyModels.loaded(registry, "tiny");
+            Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"colour\": \"red\"}");
+            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.reload("tiny"));
+            assertThat(e.getMessage(), containsString("failed to reload"));
+            assertThat(e.getMessage(), containsString("unknown keys [colour]"));
+            assertThat(e.getMessage(), containsString("the model loaded before stays in service"));
+            assertSame(before, TinyModels.loaded(registry, "tiny"));
+            assertEquals(ModelInfo.State.LOADED, registry.describe().get(0).state());
+        }
+    }
+
+    public void testReloadingAModelThatIsNotOnTheNodeIsNotFound() throws Exception {
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(createTempDir(), 1)) {
+            expectThrows(ResourceNotFoundException.class, () -> registry.reload("nothing"));
+            expectThrows(IllegalArgumentException.class, () -> registry.reload("../up"));
         }
     }
 }

@@ -24,7 +24,7 @@ public class EmbeddingBatcherTests extends ESTestCase {
         ExecutorService executor = Executors.newSingleThreadExecutor();
         ElmoStats stats = new ElmoStats();
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
-            registry.get("tiny");
+            TinyModels.loaded(registry, "tiny");
             EmbeddingBatcher batcher = new EmbeddingBatcher(registry, stats, executor, new ThreadContext(Settings.EMPTY), true);
             // Holds the executor so that every request queues before the first round starts.
             CountDownLatch gate = new CountDownLatch(1);
@@ -54,7 +54,7 @@ public class EmbeddingBatcherTests extends ESTestCase {
         ExecutorService executor = Executors.newSingleThreadExecutor();
         ElmoStats stats = new ElmoStats();
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
-            LoadedModel model = registry.get("tiny");
+            LoadedModel model = TinyModels.loaded(registry, "tiny");
             EmbeddingBatcher batcher = new EmbeddingBatcher(registry, stats, executor, new ThreadContext(Settings.EMPTY), false);
             // Every request queues before the first round, as a bulk's documents do: with batching on they would share runs.
             CountDownLatch gate = new CountDownLatch(1);
@@ -142,7 +142,7 @@ public class EmbeddingBatcherTests extends ESTestCase {
             List<org.elmosearch.embed.EmbeddedText> result = future.get(60, TimeUnit.SECONDS).texts();
             assertEquals(300, result.size());
             assertThat(stats.snapshot(java.util.Map.of()).get("tiny").batches(), org.hamcrest.Matchers.greaterThan(1L));
-            LoadedModel model = registry.get("tiny");
+            LoadedModel model = TinyModels.loaded(registry, "tiny");
             for (int i : new int[] {0, 150, 299}) {
                 float[] alone = model.embedder().embed(List.of(texts.get(i)), model.resolve(EmbeddingSpec.NONE)).get(0).vector();
                 assertArrayEquals(alone, result.get(i).vector(), 1e-5f);

@@ -17,4 +17,11 @@ public final class TinyModels {
         SyntheticModel.write(SyntheticModel.randomWeights(SyntheticModel.Preset.TINY.options(), 7), dir);
         return dir;
     }
+
+    /** The loaded model, its lease closed at once: for tests that never reload it while they use it. */
+    public static LoadedModel loaded(ElmoModelRegistry registry, String id) {
+        try (ModelLease lease = registry.acquire(id)) {
+            return lease.model();
+        }
+    }
 }

@@ -30,10 +30,12 @@ import org.elmosearch.node.ElmoModelRegistry;
 import org.elmosearch.node.ElmoStats;
 import org.elmosearch.node.EmbeddingBatcher;
 import org.elmosearch.plugin.action.ElmoNodesAction;
+import org.elmosearch.plugin.action.ReloadModelAction;
 import org.elmosearch.plugin.action.EmbedAction;
 import org.elmosearch.plugin.mapper.ElmoTokenVectorsFieldMapper;
 import org.elmosearch.plugin.rest.RestEmbedAction;
 import org.elmosearch.plugin.rest.RestModelsAction;
+import org.elmosearch.plugin.rest.RestReloadModelAction;
 import org.elmosearch.plugin.rest.RestStatsAction;
 import org.elmosearch.plugin.search.ElmoQueryVectorBuilder;
 import org.elmosearch.plugin.search.ElmoRescorerBuilder;
@@ -118,13 +120,14 @@ public class ElmoPlugin extends Plugin implements IngestPlugin, SearchPlugin, Ac
 
     @Override
     public Collection<ActionHandler> getActions() {
-        return List.of(new ActionHandler(EmbedAction.TYPE, EmbedAction.class), new ActionHandler(ElmoNodesAction.TYPE, ElmoNodesAction.class));
+        return List.of(new ActionHandler(EmbedAction.TYPE, EmbedAction.class), new ActionHandler(ElmoNodesAction.TYPE, ElmoNodesAction.class),
+                new ActionHandler(ReloadModelAction.TYPE, ReloadModelAction.class));
     }
 
     @Override
     public Collection<RestHandler> getRestHandlers(RestHandlersServices services, Supplier<DiscoveryNodes> nodesInCluster,
                                                    Predicate<NodeFeature> clusterSupportsFeature) {
-        return List.of(new RestEmbedAction(), new RestModelsAction(), new RestStatsAction());
+        return List.of(new RestEmbedAction(), new RestModelsAction(), new RestStatsAction(), new RestReloadModelAction());
     }
 
     @Override

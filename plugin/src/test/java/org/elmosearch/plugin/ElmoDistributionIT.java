@@ -186,6 +186,10 @@ public class ElmoDistributionIT {
         JsonNode traversal = call(400, "POST", "/_elmo/_embed", "{\"model_id\": \"../../etc\", \"texts\": [\"a\"]}");
         assertThat(traversal.toString(), containsString("plain name"));
         call(404, "POST", "/_elmo/_embed", "{\"model_id\": \"absent\", \"texts\": [\"a\"]}");
+        JsonNode reloadAbsent = call(404, "POST", "/_elmo/models/absent/_reload", null);
+        assertThat(reloadAbsent.toString(), containsString("no such model on this node"));
+        JsonNode reloadBadId = call(400, "POST", "/_elmo/models/bad$id/_reload", null);
+        assertThat(reloadBadId.toString(), containsString("plain name"));
         JsonNode malformed = call(400, "POST", "/_elmo/_embed", "{\"model_id\": \"tiny\", \"texts\": \"not a list\"}");
         assertThat(malformed.toString(), containsString("[texts]"));
         JsonNode unknownEmbed = call(400, "POST", "/_elmo/_embed", "{\"model_id\": \"tiny\", \"texts\": [\"a\"], \"pool\": \"max\"}");
@@ -215,5 +219,17 @@ public class ElmoDistributionIT {
                 {"knn": {"field": "body_vector", "k": 1, "num_candidates": 5, "query_vector_builder": {"elmo": {"model_id": "tiny", "text": " "}}}}""");
         assertThat(emptyQuery.toString(), containsString("holds no words to embed"));
         assertEquals("green", call(200, "GET", "/_cluster/health/wide", null).get("status").asText());
+    }
+
+    @Test
+    public void aModelIsReloadedOverHttpAndServesAgain() throws Exception {
+        JsonNode reload = call(200, "POST", "/_elmo/models/tiny/_reload", null);
+        assertEquals(reload.toString(), 1, reload.get("_nodes").get("successful").asInt());
+        JsonNode model = reload.get("nodes").elements().next().get("model");
+        assertEquals("tiny", model.get("model_id").asText());
+        assertEquals("loaded", model.get("state").asText());
+        assertEquals("float32", model.get("weight_precision").asText());
+        JsonNode embedded = call(200, "POST", "/_elmo/_embed", "{\"model_id\": \"tiny\", \"texts\": [\"river bank\"]}");
+        assertEquals(32, embedded.get("dims").asInt());
     }
 }

@@ -20,6 +20,9 @@ import org.elmosearch.lucene.ScoreMode;
 import org.elmosearch.node.EmbeddingSpec;
 import org.elmosearch.node.ModelInfo;
 import org.elmosearch.plugin.action.ElmoNodesAction;
+import org.elmosearch.plugin.action.EmbedAction;
+import org.elmosearch.plugin.action.EmbedRequest;
+import org.elmosearch.plugin.action.ReloadModelAction;
 import org.elmosearch.plugin.search.ElmoQueryVectorBuilder;
 import org.elmosearch.plugin.search.RescoreMode;
 import org.elmosearch.plugin.search.ElmoRescorerBuilder;
@@ -390,7 +393,8 @@ public class ElmoSearchIT extends ESIntegTestCase {
             long texts = 0;
             long tokenLookups = 0;
             for (ElmoNodesAction.NodeResponse node : response.getNodes()) {
-                ModelInfo model = node.models().get(0);
+                // Other tests may add models of their own to the shared models directory.
+                ModelInfo model = node.models().stream().filter(m -> m.id().equals(MODEL)).findFirst().orElseThrow();
                 assertEquals(new ModelInfo(MODEL, ModelInfo.State.LOADED, DIMS, 3, model.parameterCount(), "float32", null), model);
                 var stats = node.stats().get(MODEL);
                 texts += stats == null ? 0 : stats.texts();
@@ -400,5 +404,35 @@ public class ElmoSearchIT extends ESIntegTestCase {
             // The encoder looks each distinct token of a batch up in its token-vector cache (counted in analysis' tests).
             assertThat(tokenLookups, greaterThan(0L));
         });
+    }
+
+    public void testReloadPutsChangedModelFilesInServiceOnEveryNodeAndABrokenReloadKeepsTheOldModel() throws Exception {
+        String id = "reloadable";
+        SyntheticModel.write(SyntheticModel.randomWeights(SyntheticModel.Preset.TINY.options(), 5), models.resolve(id));
+        ReloadModelAction.Response first = client().execute(ReloadModelAction.TYPE, new ReloadModelAction.Request(id))
+                .actionGet(60, TimeUnit.SECONDS);
+        assertFalse(first.failures().toString(), first.hasFailures());
+        assertEquals(2, first.getNodes().size());
+        for (ReloadModelAction.NodeResponse node : first.getNodes()) {
+            assertEquals(ModelInfo.State.LOADED, node.model().state());
+            assertEquals("float32", node.model().weightPrecision());
+        }
+
+        java.nio.file.Files.writeString(models.resolve(id).resolve("settings.json"), "{\"weight_precision\": \"int8\"}");
+        ReloadModelAction.Response second = client().execute(ReloadModelAction.TYPE, new ReloadModelAction.Request(id))
+                .actionGet(60, TimeUnit.SECONDS);
+        assertEquals(2, second.getNodes().size());
+        second.getNodes().forEach(node -> assertEquals("int8", node.model().weightPrecision()));
+        EmbedRequest embed = new EmbedRequest(id, List.of(CORPUS.get(0)), EmbeddingSpec.NONE, EmbedRequest.Output.POOLED);
+        assertEquals(DIMS, client().execute(EmbedAction.TYPE, embed).actionGet(30, TimeUnit.SECONDS).dims());
+
+        java.nio.file.Files.writeString(models.resolve(id).resolve("settings.json"), "{\"weight_precision\": \"fp16\"}");
+        ReloadModelAction.Response broken = client().execute(ReloadModelAction.TYPE, new ReloadModelAction.Request(id))
+                .actionGet(60, TimeUnit.SECONDS);
+        assertEquals(0, broken.getNodes().size());
+        assertEquals(2, broken.failures().size());
+        assertThat(detailed(broken.failures().get(0)), containsString("unknown weight precision [fp16]"));
+        assertThat(detailed(broken.failures().get(0)), containsString("the model loaded before stays in service"));
+        assertEquals(DIMS, client().execute(EmbedAction.TYPE, embed).actionGet(30, TimeUnit.SECONDS).dims());
     }
 }

@@ -15,6 +15,7 @@ import org.elmosearch.embed.EmbeddingOptions;
 import org.elmosearch.embed.TextLayers;
 import org.elmosearch.node.EmbeddingBatcher;
 import org.elmosearch.node.LoadedModel;
+import org.elmosearch.node.ModelLease;
 import org.elmosearch.plugin.ElmoPlugin;
 
 import java.util.ArrayList;
@@ -56,22 +57,29 @@ public final class EmbedAction extends TransportAction<EmbedRequest, EmbedRespon
             return;
         }
         threadPool.executor(ElmoPlugin.THREAD_POOL).execute(ActionRunnable.wrap(listener, l -> {
-            LoadedModel model = batcher.registry().get(request.modelId());
-            EmbeddingOptions options = model.resolve(request.spec());
-            boolean layers = request.output() == EmbedRequest.Output.LAYERS;
-            checkOutputSize(model, request, options.maxTokens(), layers);
-            List<EmbedResponse.Result> results = new ArrayList<>();
-            if (layers) {
-                for (TextLayers text : model.embedder().layers(request.texts(), options.maxTokens())) {
-                    results.add(new EmbedResponse.Result(text.tokens(), text.truncated(), null, null, text.layers()));
-                }
-            } else {
-                for (EmbeddedText text : model.embedder().embed(request.texts(), options)) {
-                    results.add(new EmbedResponse.Result(text.tokens(), text.truncated(), text.vector(), text.tokenVectors(), null));
-                }
+            EmbedResponse response;
+            try (ModelLease lease = batcher.registry().acquire(request.modelId())) {
+                response = embedUnpooled(lease.model(), request);
             }
-            l.onResponse(new EmbedResponse(request.modelId(), model.dims(), results));
+            l.onResponse(response);
         }));
+    }
+
+    private static EmbedResponse embedUnpooled(LoadedModel model, EmbedRequest request) {
+        EmbeddingOptions options = model.resolve(request.spec());
+        boolean layers = request.output() == EmbedRequest.Output.LAYERS;
+        checkOutputSize(model, request, options.maxTokens(), layers);
+        List<EmbedResponse.Result> results = new ArrayList<>();
+        if (layers) {
+            for (TextLayers text : model.embedder().layers(request.texts(), options.maxTokens())) {
+                results.add(new EmbedResponse.Result(text.tokens(), text.truncated(), null, null, text.layers()));
+            }
+        } else {
+            for (EmbeddedText text : model.embedder().embed(request.texts(), options)) {
+                results.add(new EmbedResponse.Result(text.tokens(), text.truncated(), text.vector(), text.tokenVectors(), null));
+            }
+        }
+        return new EmbedResponse(request.modelId(), model.dims(), results);
     }
 
     private static void checkOutputSize(LoadedModel model, EmbedRequest request, int maxTokens, boolean layers) {
