@@ -3,10 +3,8 @@ package org.elmosearch.plugin.action;
 import org.elasticsearch.action.ActionType;
 import org.elasticsearch.action.FailedNodeException;
 import org.elasticsearch.action.support.ActionFilters;
-import org.elasticsearch.action.support.TransportAction;
 import org.elasticsearch.action.support.nodes.BaseNodeResponse;
 import org.elasticsearch.action.support.nodes.BaseNodesRequest;
-import org.elasticsearch.action.support.nodes.BaseNodesResponse;
 import org.elasticsearch.action.support.nodes.TransportNodesAction;
 import org.elasticsearch.cluster.ClusterName;
 import org.elasticsearch.cluster.node.DiscoveryNode;
@@ -125,19 +123,9 @@ public final class ReloadModelAction extends TransportNodesAction<
         }
     }
 
-    public static final class Response extends BaseNodesResponse<NodeResponse> {
+    public static final class Response extends LocalNodesResponse<NodeResponse> {
         Response(ClusterName clusterName, List<NodeResponse> nodes, List<FailedNodeException> failures) {
             super(clusterName, nodes, failures);
-        }
-
-        @Override
-        protected List<NodeResponse> readNodesFrom(StreamInput in) {
-            return TransportAction.localOnly();
-        }
-
-        @Override
-        protected void writeNodesTo(StreamOutput out, List<NodeResponse> nodes) {
-            TransportAction.localOnly();
         }
     }
 }

@@ -5,7 +5,6 @@ import org.elasticsearch.rest.BaseRestHandler;
 import org.elasticsearch.rest.RestRequest;
 import org.elasticsearch.rest.RestResponse;
 import org.elasticsearch.rest.RestStatus;
-import org.elasticsearch.rest.action.RestActions;
 import org.elasticsearch.rest.action.RestBuilderListener;
 import org.elasticsearch.xcontent.XContentBuilder;
 import org.elmosearch.plugin.action.ElmoNodesAction;
@@ -38,18 +37,8 @@ abstract class ElmoNodesRestHandler extends BaseRestHandler {
         return channel -> client.execute(ElmoNodesAction.TYPE, new ElmoNodesAction.Request(), new RestBuilderListener<>(channel) {
             @Override
             public RestResponse buildResponse(ElmoNodesAction.Response response, XContentBuilder builder) throws Exception {
-                builder.startObject();
-                RestActions.buildNodesHeader(builder, request, response);
-                builder.field("cluster_name", response.getClusterName().value());
-                builder.startObject("nodes");
-                for (ElmoNodesAction.NodeResponse node : response.getNodes()) {
-                    builder.startObject(node.getNode().getId());
-                    builder.field("name", node.getNode().getName());
-                    writeNode(node, builder, request);
-                    builder.endObject();
-                }
-                builder.endObject();
-                return new RestResponse(RestStatus.OK, builder.endObject());
+                return new RestResponse(RestStatus.OK,
+                        NodesResponseBody.write(builder, request, response, (node, b) -> writeNode(node, b, request)));
             }
         });
     }

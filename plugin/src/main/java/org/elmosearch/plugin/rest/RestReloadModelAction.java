@@ -6,7 +6,6 @@ import org.elasticsearch.rest.BaseRestHandler;
 import org.elasticsearch.rest.RestRequest;
 import org.elasticsearch.rest.RestResponse;
 import org.elasticsearch.rest.RestStatus;
-import org.elasticsearch.rest.action.RestActions;
 import org.elasticsearch.rest.action.RestBuilderListener;
 import org.elasticsearch.xcontent.XContentBuilder;
 import org.elmosearch.plugin.action.ReloadModelAction;
@@ -37,21 +36,10 @@ public final class RestReloadModelAction extends BaseRestHandler {
         return channel -> client.execute(ReloadModelAction.TYPE, reload, new RestBuilderListener<>(channel) {
             @Override
             public RestResponse buildResponse(ReloadModelAction.Response response, XContentBuilder builder) throws Exception {
-                builder.startObject();
-                RestActions.buildNodesHeader(builder, request, response);
-                builder.field("cluster_name", response.getClusterName().value());
-                builder.startObject("nodes");
-                for (ReloadModelAction.NodeResponse node : response.getNodes()) {
-                    builder.startObject(node.getNode().getId());
-                    builder.field("name", node.getNode().getName());
-                    builder.field("model", node.model());
-                    builder.endObject();
-                }
-                builder.endObject();
                 RestStatus status = response.getNodes().isEmpty() && response.hasFailures()
                         ? ExceptionsHelper.status(ExceptionsHelper.unwrapCause(response.failures().get(0).getCause()))
                         : RestStatus.OK;
-                return new RestResponse(status, builder.endObject());
+                return new RestResponse(status, NodesResponseBody.write(builder, request, response, (node, b) -> b.field("model", node.model())));
             }
         });
     }
