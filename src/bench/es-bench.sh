@@ -4,7 +4,8 @@
 # elmo.batching, the node restarted in between): ingest throughput of passages of about 100 tokens (made from
 # src/demo/corpus.tsv sentences) sent in one bulk and in bulks of 100 from 4 concurrent clients, then the latency
 # of knn searches one at a time with the elmo query_vector_builder and with the same vectors precomputed, which
-# separates embedding from search. Prints figures, never pass/fail.
+# separates embedding from search; with batching on also the latency of BM25 with its top 100 re-ranked by the elmo
+# rescorer (cosine, and maxsim over int8 token vectors). Prints figures, never pass/fail.
 #
 # Usage: bin/bench-es [--docs N] [--queries N] [--preset small|medium|original] [--precision float32|int8] [--json]
 # --precision int8 writes {"weight_precision": "int8"} into the model's settings.json (opt-in int8 LSTM weights).
@@ -158,6 +159,42 @@ knn() {
   encoder_ms[$1]="$(awk -v ms=$(($(model_stat time_in_millis) - millis)) -v q="$queries" 'BEGIN { printf "%.1f", ms / q }')"
 }
 
+# rescore KIND: each query as a BM25 match on the token-vector index, alone (KIND bm25) or with its top 100 re-ranked
+# by the elmo rescorer (KIND cosine: pooled vectors; KIND maxsim: token vectors); warm-up pass, then timed.
+# Sets latency[KIND].
+rescore() {
+  local text rescorer code seconds
+  for _ in warm-up timed; do
+    : >"$data/$1.ms"
+    while IFS= read -r text; do
+      case "$1" in
+        bm25) rescorer="" ;;
+        cosine) rescorer=", \"rescore\": {\"window_size\": 100, \"elmo\": {\"model_id\": \"$model\", \"text\": $text, \"field\": \"body_vector\"}}" ;;
+        maxsim) rescorer=", \"rescore\": {\"window_size\": 100, \"elmo\": {\"model_id\": \"$model\", \"text\": $text, \"field\": \"body_tokens\", \"mode\": \"maxsim\"}}" ;;
+      esac
+      read -r code seconds < <(curl -sS -o "$data/rescore.json" -w '%{http_code} %{time_total}\n' -H 'Content-Type: application/json' \
+        --data-binary "{\"size\": 10, \"_source\": false, \"query\": {\"match\": {\"body\": $text}}$rescorer}" "$es_url/bench-tokens/_search")
+      [ "$code" = 200 ] || { echo "bench-es: rescore search failed ($code): $(head -c 2000 "$data/rescore.json")" >&2; exit 1; }
+      awk -v s="$seconds" 'BEGIN { printf "%.3f\n", s * 1000 }' >>"$data/$1.ms"
+    done <"$data/queries.txt"
+  done
+  latency[$1]="$(percentiles "$data/$1.ms")"
+}
+
+# token_vectors_index: the passages again, with int8 token vectors beside the pooled vector, for the rescore timings.
+token_vectors_index() {
+  call PUT /_ingest/pipeline/elmo-bench-tokens "{\"processors\": [{\"elmo\": {\"model_id\": \"$model\", \"field\": \"body\",
+    \"target_field\": \"body_vector\", \"token_vectors_field\": \"body_tokens\"}}]}" >/dev/null
+  call DELETE "/bench-tokens?ignore_unavailable=true" >/dev/null
+  call PUT /bench-tokens '{"settings": {"number_of_shards": 1, "number_of_replicas": 0}, "mappings": {
+    "_source": {"excludes": ["body_tokens"]}, "properties": {"body": {"type": "text"},
+    "body_vector": {"type": "dense_vector", "dims": '"$dims"', "similarity": "cosine"},
+    "body_tokens": {"type": "elmo_token_vectors", "dims": '"$dims"', "encoding": "int8"}}}}' >/dev/null
+  call POST "/bench-tokens/_bulk?pipeline=elmo-bench-tokens&refresh=true&filter_path=errors,items.*.error" \
+    "@$data/passages.ndjson" >"$data/tokens.json"
+  check_bulk "$data/tokens.json"
+}
+
 declare -A elapsed runs latency encoder_ms results
 trap es_stop EXIT
 for batching in true false; do
@@ -179,6 +216,13 @@ for batching in true false; do
   ingest concurrent
   knn builder
   knn vector
+  if [ "$batching" = true ]; then
+    token_vectors_index
+    for kind in bm25 cosine maxsim; do
+      rescore "$kind"
+      read -r results[rescore.$kind.median] results[rescore.$kind.p99] <<<"${latency[$kind]}"
+    done
+  fi
   es_check_entitlements
   es_stop
   for shape in single concurrent; do
@@ -205,6 +249,9 @@ report() {
         "${results[$batching.builder.median]}" "${results[$batching.builder.p99]}" "${results[$batching.encoder_ms]}" \
         "${results[$batching.vector.median]}" "${results[$batching.vector.p99]}"
     done
+    printf ', "rescore_window_100_ms": {"bm25_alone": {"median": %s, "p99": %s}, "cosine": {"median": %s, "p99": %s}, "maxsim_int8": {"median": %s, "p99": %s}}' \
+      "${results[rescore.bm25.median]}" "${results[rescore.bm25.p99]}" "${results[rescore.cosine.median]}" \
+      "${results[rescore.cosine.p99]}" "${results[rescore.maxsim.median]}" "${results[rescore.maxsim.p99]}"
     echo "}"
     return
   fi
@@ -222,6 +269,14 @@ $docs passages of $tokens_per_doc tokens on average; $queries knn searches one a
 | knn, \`elmo\` query_vector_builder: median / p99 ms | ${results[true.builder.median]} / ${results[true.builder.p99]} | ${results[false.builder.median]} / ${results[false.builder.p99]} |
 | of which the query's encoder run (\`_elmo/stats\`): mean ms | ${results[true.encoder_ms]} | ${results[false.encoder_ms]} |
 | knn, precomputed query_vector: median / p99 ms | ${results[true.vector.median]} / ${results[true.vector.p99]} | ${results[false.vector.median]} / ${results[false.vector.p99]} |
+
+BM25 match of the same queries on the passages with int8 token vectors (batching on), top 100 re-ranked:
+
+| | median / p99 ms |
+|---|---|
+| BM25 alone | ${results[rescore.bm25.median]} / ${results[rescore.bm25.p99]} |
+| + \`elmo\` rescorer, cosine of pooled vectors | ${results[rescore.cosine.median]} / ${results[rescore.cosine.p99]} |
+| + \`elmo\` rescorer, \`maxsim\` over int8 token vectors | ${results[rescore.maxsim.median]} / ${results[rescore.maxsim.p99]} |
 EOF
 }
 report >&3
