@@ -1,5 +1,6 @@
 package org.elmosearch.bench;
 
+import org.elmosearch.elmo.CharacterMapper;
 import org.elmosearch.elmo.ElmoEncoder;
 import org.elmosearch.elmo.ElmoModel;
 import org.elmosearch.elmo.ElmoWeights;
@@ -151,9 +152,10 @@ public final class EncoderBenchmark {
         for (int i = 0; i < sentences.size(); i += batch) {
             List<List<String>> part = sentences.subList(i, Math.min(sentences.size(), i + batch));
             encoder.encode(part);
-            long distinct = part.stream().flatMap(List::stream).distinct().count() + 2;
+            List<String> distinct = java.util.stream.Stream.concat(part.stream().flatMap(List::stream),
+                    java.util.stream.Stream.of(CharacterMapper.BOS_TOKEN, CharacterMapper.EOS_TOKEN)).distinct().toList();
             long positions = part.stream().mapToLong(s -> s.size() + 2).sum();
-            flops += cost.flops(distinct, positions);
+            flops += cost.flops(distinct.size(), encoder.charCnnPositions(distinct), positions);
         }
         return flops;
     }

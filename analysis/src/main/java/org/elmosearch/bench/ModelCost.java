@@ -5,23 +5,19 @@ import org.elmosearch.elmo.WeightPrecision;
 
 /**
  * Analytic multiply-add counts of one ELMo token, by stage. The char CNN, highway and projection run once per
- * distinct token; the LSTM once per position (sentence markers included).
+ * distinct token; the LSTM once per position (sentence markers included). The char CNN's cost depends on how many
+ * character positions it reads: all {@code max_characters_per_token} nominally, fewer in practice (see
+ * {@link org.elmosearch.elmo.ElmoEncoder#charCnnPositions}).
  *
- * @param charCnn       multiply-adds of the char CNN for one token
- * @param highway       of the highway layers and the projection
- * @param lstmPerLayer  of one LSTM layer, both directions, for one position
- * @param lstmLayers    number of LSTM layers
+ * @param options          the model's options
+ * @param highway          multiply-adds of the highway layers and the projection
+ * @param lstmPerLayer     of one LSTM layer, both directions, for one position
+ * @param lstmLayers       number of LSTM layers
  * @param recurrentWeights number of recurrent weights (state kernel and output projection) read at every time step
  */
-public record ModelCost(long charCnn, long highway, long lstmPerLayer, int lstmLayers, long recurrentWeights) {
+public record ModelCost(ElmoOptions options, long highway, long lstmPerLayer, int lstmLayers, long recurrentWeights) {
 
     public static ModelCost of(ElmoOptions o) {
-        long e = o.charEmbeddingDim();
-        long w = o.maxCharactersPerToken();
-        long cnn = 0;
-        for (ElmoOptions.Filter f : o.filters()) {
-            cnn += (long) f.count() * f.width() * e * (w - f.width() + 1);
-        }
         long f = o.filterTotal();
         long p = o.projectionDim();
         long c = o.cellDim();
@@ -29,7 +25,17 @@ public record ModelCost(long charCnn, long highway, long lstmPerLayer, int lstmL
         long projection = p == c ? 0 : c * p;
         long perDirection = 2 * p * 4 * c + projection;
         long recurrent = (long) o.lstmLayers() * 2 * (p * 4 * c + projection);
-        return new ModelCost(cnn, highway, 2 * perDirection, o.lstmLayers(), recurrent);
+        return new ModelCost(o, highway, 2 * perDirection, o.lstmLayers(), recurrent);
+    }
+
+    /** Multiply-adds of the char CNN for one token read over {@code positions} character positions. */
+    public long charCnn(int positions) {
+        long e = options.charEmbeddingDim();
+        long cnn = 0;
+        for (ElmoOptions.Filter f : options.filters()) {
+            cnn += (long) f.count() * f.width() * e * (positions - f.width() + 1);
+        }
+        return cnn;
     }
 
     /** Bytes of recurrent weights read at every time step when they are stored in this precision. */
@@ -37,13 +43,16 @@ public record ModelCost(long charCnn, long highway, long lstmPerLayer, int lstmL
         return recurrentWeights * (precision == WeightPrecision.INT8 ? Byte.BYTES : Float.BYTES);
     }
 
-    /** Multiply-adds of one token through the whole model. */
+    /** Multiply-adds of one token through the whole model, the char CNN over all its character positions. */
     public long perToken() {
-        return charCnn + highway + lstmPerLayer * lstmLayers;
+        return charCnn(options.maxCharactersPerToken()) + highway + lstmPerLayer * lstmLayers;
     }
 
-    /** Floating-point operations (2 per multiply-add) of a run with these distinct tokens and positions. */
-    public double flops(long distinctTokens, long positions) {
-        return 2.0 * ((charCnn + highway) * distinctTokens + lstmPerLayer * lstmLayers * positions);
+    /**
+     * Floating-point operations (2 per multiply-add) of a run: {@code distinctTokens} through the char CNN (over
+     * {@code charPositions}), highway and projection, {@code positions} through the LSTM.
+     */
+    public double flops(long distinctTokens, int charPositions, long positions) {
+        return 2.0 * ((charCnn(charPositions) + highway) * distinctTokens + lstmPerLayer * lstmLayers * positions);
     }
 }

@@ -65,6 +65,16 @@ public final class CharacterMapper {
         return ids;
     }
 
+    /** How many of a token's ids are not padding: its bytes (or sentence marker) and the two word markers. */
+    static int framedLength(int[] ids) {
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] == END_OF_WORD + 1) {
+                return i + 1;
+            }
+        }
+        return ids.length;
+    }
+
     /**
      * Fills {@code out} (row-major {@code [rows, maxCharacters]}, starting at row {@code firstRow}) with the
      * sentence framed by {@code <S>} and {@code </S>}: {@code tokens.size() + 2} rows.

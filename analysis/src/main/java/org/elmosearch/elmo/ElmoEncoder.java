@@ -11,6 +11,7 @@ import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -44,6 +45,7 @@ public final class ElmoEncoder implements AutoCloseable {
     private final OrtEnvironment environment;
     private final OrtSession session;
     private final TokenEmbeddingCache cache;
+    private final int widestFilter;
 
     public ElmoEncoder(ElmoModel model) {
         this(model, 0);
@@ -77,6 +79,7 @@ public final class ElmoEncoder implements AutoCloseable {
         this.options = model.options();
         this.mapper = new CharacterMapper(options.maxCharactersPerToken());
         this.cache = new TokenEmbeddingCache(cacheTokens);
+        this.widestFilter = options.filters().stream().mapToInt(ElmoOptions.Filter::width).max().orElseThrow();
         this.environment = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions sessionOptions = new OrtSession.SessionOptions()) {
             sessionOptions.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
@@ -156,14 +159,16 @@ public final class ElmoEncoder implements AutoCloseable {
             mapper.writeSentence(sentences.get(b), chars, b * rows);
         }
         Arrays.setAll(index, i -> i);
-        return execute(new Batch(chars, size * rows, new float[0], 0, index, List.of()), sentences, initial, outputs);
+        return execute(new Batch(chars, size * rows, options.maxCharactersPerToken(), new float[0], 0, index, List.of()),
+                sentences, initial, outputs);
     }
 
     /**
      * The inputs of one run: the char ids of the tokens whose embedding is computed, the embeddings already known,
      * and each position's row in the table [computed; known].
      */
-    private record Batch(int[] freshChars, int freshCount, float[] known, int knownCount, long[] index, List<String> freshTokens) {
+    private record Batch(int[] freshChars, int freshCount, int charWidth, float[] known, int knownCount, long[] index,
+                         List<String> freshTokens) {
     }
 
     private Batch distinctTokens(List<List<String>> sentences) {
@@ -195,10 +200,16 @@ public final class ElmoEncoder implements AutoCloseable {
         }
         // The char CNN needs at least one row; a duplicate of <S> costs little and is never indexed.
         List<String> toCompute = fresh.isEmpty() ? List.of(CharacterMapper.BOS_TOKEN) : fresh;
-        int width = options.maxCharactersPerToken();
+        int[][] ids = new int[toCompute.size()][];
+        int longest = 0;
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = mapper.tokenIds(toCompute.get(i));
+            longest = Math.max(longest, CharacterMapper.framedLength(ids[i]));
+        }
+        int width = charCnnWidth(longest);
         int[] chars = new int[toCompute.size() * width];
-        for (int i = 0; i < toCompute.size(); i++) {
-            System.arraycopy(mapper.tokenIds(toCompute.get(i)), 0, chars, i * width, width);
+        for (int i = 0; i < ids.length; i++) {
+            System.arraycopy(ids[i], 0, chars, i * width, width);
         }
         float[] knownFlat = new float[known.size() * p];
         for (int k = 0; k < known.size(); k++) {
@@ -209,7 +220,27 @@ public final class ElmoEncoder implements AutoCloseable {
                 index[i] = toCompute.size() - index[i] - 1;
             }
         }
-        return new Batch(chars, toCompute.size(), knownFlat, known.size(), index, fresh);
+        return new Batch(chars, toCompute.size(), width, knownFlat, known.size(), index, fresh);
+    }
+
+    /**
+     * How many character positions the char CNN needs to see for tokens of at most {@code longest} framed ids:
+     * every window that touches a real id, plus one of padding alone. Windows that lie wholly in the padding all
+     * give the same value, so one stands for them all and the max over positions is exactly that over all
+     * {@code max_characters_per_token} positions (the padding id has an embedding of its own, so that one window
+     * must be there). A short word needs a fraction of the 50 positions.
+     */
+    private int charCnnWidth(int longest) {
+        return Math.min(options.maxCharactersPerToken(), longest + widestFilter);
+    }
+
+    /** How many character positions the char CNN reads in a run whose new tokens are these. */
+    public int charCnnPositions(Collection<String> tokens) {
+        int longest = 0;
+        for (String token : tokens) {
+            longest = Math.max(longest, CharacterMapper.framedLength(mapper.tokenIds(token)));
+        }
+        return charCnnWidth(longest);
     }
 
     private Map<String, float[]> execute(Batch batch, List<List<String>> sentences, LstmState initial, Set<String> outputs) {
@@ -224,7 +255,7 @@ public final class ElmoEncoder implements AutoCloseable {
         try {
             Map<String, OnnxTensor> feed = new HashMap<>();
             feed.put(ElmoGraphBuilder.TOKEN_CHARS, track(inputs, OnnxTensor.createTensor(environment, IntBuffer.wrap(batch.freshChars()),
-                    new long[]{batch.freshCount(), options.maxCharactersPerToken()})));
+                    new long[]{batch.freshCount(), batch.charWidth()})));
             feed.put(ElmoGraphBuilder.CACHED_EMBEDDINGS, track(inputs, OnnxTensor.createTensor(environment, FloatBuffer.wrap(batch.known()),
                     new long[]{batch.knownCount(), options.projectionDim()})));
             feed.put(ElmoGraphBuilder.TOKEN_INDEX, track(inputs, OnnxTensor.createTensor(environment, LongBuffer.wrap(batch.index()),

@@ -57,7 +57,7 @@ final class ElmoGraphBuilder {
     static final String VERSION_KEY = "elmo.graph_version";
     static final String PRECISION_KEY = "elmo.weight_precision";
     /** Raised whenever the graph's inputs or outputs change, so that an older saved graph is refused clearly. */
-    static final int GRAPH_VERSION = 2;
+    static final int GRAPH_VERSION = 3;
 
     /** Node name prefixes, one per stage of the model (see {@link OnnxGraph#stage}). */
     static final String STAGE_CHAR_CNN = "char_cnn";
@@ -92,7 +92,8 @@ final class ElmoGraphBuilder {
         int p = options.projectionDim();
         int c = options.cellDim();
         int layers = options.lstmLayers();
-        g.input(TOKEN_CHARS, INT32, TOKENS, options.maxCharactersPerToken());
+        // As many character positions as the longest new token needs (see ElmoEncoder), at most max_characters_per_token.
+        g.input(TOKEN_CHARS, INT32, TOKENS, "characters");
         g.input(CACHED_EMBEDDINGS, FLOAT, "cached", p);
         g.input(TOKEN_INDEX, INT64, BATCH, TIME);
         g.input(MASK, BOOL, BATCH, TIME);
