@@ -200,16 +200,10 @@ public final class ElmoEncoder implements AutoCloseable {
         }
         // The char CNN needs at least one row; a duplicate of <S> costs little and is never indexed.
         List<String> toCompute = fresh.isEmpty() ? List.of(CharacterMapper.BOS_TOKEN) : fresh;
-        int[][] ids = new int[toCompute.size()][];
-        int longest = 0;
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = mapper.tokenIds(toCompute.get(i));
-            longest = Math.max(longest, CharacterMapper.framedLength(ids[i]));
-        }
-        int width = charCnnWidth(longest);
+        int width = charCnnPositions(toCompute);
         int[] chars = new int[toCompute.size() * width];
-        for (int i = 0; i < ids.length; i++) {
-            System.arraycopy(ids[i], 0, chars, i * width, width);
+        for (int i = 0; i < toCompute.size(); i++) {
+            System.arraycopy(mapper.tokenIds(toCompute.get(i)), 0, chars, i * width, width);
         }
         float[] knownFlat = new float[known.size() * p];
         for (int k = 0; k < known.size(); k++) {
@@ -224,23 +218,18 @@ public final class ElmoEncoder implements AutoCloseable {
     }
 
     /**
-     * How many character positions the char CNN needs to see for tokens of at most {@code longest} framed ids:
-     * every window that touches a real id, plus one of padding alone. Windows that lie wholly in the padding all
+     * How many character positions the char CNN reads in a run whose new tokens are these: every window that
+     * touches a real id of the longest token, plus one of padding alone. Windows that lie wholly in the padding all
      * give the same value, so one stands for them all and the max over positions is exactly that over all
      * {@code max_characters_per_token} positions (the padding id has an embedding of its own, so that one window
-     * must be there). A short word needs a fraction of the 50 positions.
+     * must be there). Short words need a fraction of the 50 positions.
      */
-    private int charCnnWidth(int longest) {
-        return Math.min(options.maxCharactersPerToken(), longest + widestFilter);
-    }
-
-    /** How many character positions the char CNN reads in a run whose new tokens are these. */
     public int charCnnPositions(Collection<String> tokens) {
         int longest = 0;
         for (String token : tokens) {
             longest = Math.max(longest, CharacterMapper.framedLength(mapper.tokenIds(token)));
         }
-        return charCnnWidth(longest);
+        return Math.min(options.maxCharactersPerToken(), longest + widestFilter);
     }
 
     private Map<String, float[]> execute(Batch batch, List<List<String>> sentences, LstmState initial, Set<String> outputs) {
