@@ -164,6 +164,43 @@ public class ElmoModelRegistryTests extends ESTestCase {
         }
     }
 
+    public void testRunsGoOnWithoutErrorsWhileTheModelIsReloadedUnderThem() throws Exception {
+        Path root = createTempDir();
+        TinyModels.write(root, "tiny");
+        List<List<String>> sentence = List.of(List.of("the", "river", "bank", "was", "muddy"));
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean reloading = new java.util.concurrent.atomic.AtomicBoolean(true);
+            List<Thread> workers = new java.util.ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                Thread worker = new Thread(() -> {
+                    try {
+                        while (reloading.get() || runs.get() < 40) {
+                            try (ModelLease lease = registry.acquire("tiny")) {
+                                assertEquals(1, lease.model().encoder().encode(sentence).layers().size());
+                            }
+                            runs.incrementAndGet();
+                        }
+                    } catch (Throwable t) {
+                        failure.compareAndSet(null, t);
+                    }
+                });
+                worker.start();
+                workers.add(worker);
+            }
+            for (int r = 0; r < 5; r++) {
+                assertEquals(ModelInfo.State.LOADED, registry.reload("tiny").state());
+            }
+            reloading.set(false);
+            for (Thread worker : workers) {
+                worker.join(60_000);
+            }
+            assertNull(failure.get() == null ? null : failure.get().toString(), failure.get());
+            assertThat(runs.get(), org.hamcrest.Matchers.greaterThanOrEqualTo(40));
+        }
+    }
+
     public void testAReloadRetriesAModelThatFailedToLoad() throws Exception {
         Path root = createTempDir();
         Files.createDirectories(root.resolve("late"));
