@@ -56,6 +56,15 @@ public final class ElmoModelRegistry implements Closeable {
     }
 
     /**
+     * Whether this node has the model's directory (loaded or not).
+     *
+     * @throws IllegalArgumentException for an id that is not a plain name
+     */
+    public boolean has(String id) {
+        return slots.containsKey(id) || Files.isDirectory(ModelId.resolve(root, id));
+    }
+
+    /**
      * A lease on the loaded model, loading it if needed (the caller waits); close it when the run is done.
      *
      * @throws IllegalArgumentException  for an id that is not a plain name

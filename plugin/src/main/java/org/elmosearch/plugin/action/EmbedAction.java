@@ -1,14 +1,20 @@
 package org.elmosearch.plugin.action;
 
+import org.elasticsearch.ExceptionsHelper;
+import org.elasticsearch.ResourceNotFoundException;
 import org.elasticsearch.action.ActionListener;
+import org.elasticsearch.action.ActionListenerResponseHandler;
 import org.elasticsearch.action.ActionRunnable;
 import org.elasticsearch.action.ActionType;
 import org.elasticsearch.action.support.ActionFilters;
-import org.elasticsearch.action.support.TransportAction;
+import org.elasticsearch.action.support.HandledTransportAction;
+import org.elasticsearch.cluster.node.DiscoveryNode;
+import org.elasticsearch.cluster.service.ClusterService;
 import org.elasticsearch.common.util.concurrent.EsExecutors;
 import org.elasticsearch.injection.guice.Inject;
 import org.elasticsearch.tasks.Task;
 import org.elasticsearch.threadpool.ThreadPool;
+import org.elasticsearch.transport.ActionNotFoundTransportException;
 import org.elasticsearch.transport.TransportService;
 import org.elmosearch.embed.EmbeddedText;
 import org.elmosearch.embed.EmbeddingOptions;
@@ -19,14 +25,19 @@ import org.elmosearch.node.ModelLease;
 import org.elmosearch.plugin.ElmoPlugin;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Embeds texts on the local node. Pooled vectors go through the batcher; per-token output runs directly on the
- * {@code elmo} pool after checking that the answer stays within {@link #MAX_OUTPUT_FLOATS}. The action is a
- * {@code cluster:monitor} action so that, with security on, a role can be granted it by name.
+ * Embeds texts on the local node, or, where this node has no such model (a coordinating node without model files),
+ * on another node that has it: nodes are tried in turn, the one that answered last for the model first. Pooled
+ * vectors go through the batcher; per-token output runs directly on the {@code elmo} pool after checking that the
+ * answer stays within {@link #MAX_OUTPUT_FLOATS}. The action is a {@code cluster:monitor} action so that, with
+ * security on, a role can be granted it by name.
  */
-public final class EmbedAction extends TransportAction<EmbedRequest, EmbedResponse> {
+public final class EmbedAction extends HandledTransportAction<EmbedRequest, EmbedResponse> {
 
     public static final String NAME = "cluster:monitor/elmo/embed";
     public static final ActionType<EmbedResponse> TYPE = new ActionType<>(NAME);
@@ -36,16 +47,41 @@ public final class EmbedAction extends TransportAction<EmbedRequest, EmbedRespon
 
     private final EmbeddingBatcher batcher;
     private final ThreadPool threadPool;
+    private final TransportService transportService;
+    private final ClusterService clusterService;
+    /** For each model this node does not have, the node that last embedded for it. */
+    private final Map<String, String> remoteNodeByModel = new ConcurrentHashMap<>();
 
     @Inject
-    public EmbedAction(TransportService transportService, ActionFilters actionFilters, EmbeddingBatcher batcher, ThreadPool threadPool) {
-        super(NAME, actionFilters, transportService.getTaskManager(), EsExecutors.DIRECT_EXECUTOR_SERVICE);
+    public EmbedAction(TransportService transportService, ClusterService clusterService, ActionFilters actionFilters,
+                       EmbeddingBatcher batcher, ThreadPool threadPool) {
+        super(NAME, transportService, actionFilters, EmbedRequest::new, EsExecutors.DIRECT_EXECUTOR_SERVICE);
         this.batcher = batcher;
         this.threadPool = threadPool;
+        this.transportService = transportService;
+        this.clusterService = clusterService;
     }
 
     @Override
     protected void doExecute(Task task, EmbedRequest request, ActionListener<EmbedResponse> listener) {
+        boolean here;
+        try {
+            here = request.forwarded() || batcher.registry().has(request.modelId());
+        } catch (IllegalArgumentException e) {
+            listener.onFailure(e);
+            return;
+        }
+        if (!here) {
+            List<DiscoveryNode> others = new ArrayList<>();
+            String known = remoteNodeByModel.get(request.modelId());
+            for (DiscoveryNode node : clusterService.state().nodes()) {
+                if (!node.equals(clusterService.localNode())) {
+                    others.add(node.getId().equals(known) ? 0 : others.size(), node);
+                }
+            }
+            forward(request, others.iterator(), listener);
+            return;
+        }
         if (request.output() == EmbedRequest.Output.POOLED) {
             batcher.embed(request.modelId(), request.texts(), request.spec(), listener.map(embeddings -> {
                 List<EmbedResponse.Result> results = new ArrayList<>();
@@ -63,6 +99,27 @@ public final class EmbedAction extends TransportAction<EmbedRequest, EmbedRespon
             }
             l.onResponse(response);
         }));
+    }
+
+    /** Sends the request to the next node; one without the model (or without the plugin) passes it on. */
+    private void forward(EmbedRequest request, Iterator<DiscoveryNode> nodes, ActionListener<EmbedResponse> listener) {
+        if (!nodes.hasNext()) {
+            listener.onFailure(new ResourceNotFoundException("[model_id] [" + request.modelId() + "]: no node of the cluster has this model; "
+                    + "put it in <config>/elmo/" + request.modelId() + "/ on the nodes that embed (those without it forward to them)"));
+            return;
+        }
+        DiscoveryNode node = nodes.next();
+        transportService.sendRequest(node, NAME, request, new ActionListenerResponseHandler<>(ActionListener.wrap(response -> {
+            remoteNodeByModel.put(request.modelId(), node.getId());
+            listener.onResponse(response);
+        }, e -> {
+            Throwable cause = ExceptionsHelper.unwrapCause(e);
+            if (cause instanceof ResourceNotFoundException || cause instanceof ActionNotFoundTransportException) {
+                forward(request, nodes, listener);
+            } else {
+                listener.onFailure(e);
+            }
+        }), EmbedResponse::new, EsExecutors.DIRECT_EXECUTOR_SERVICE));
     }
 
     private static EmbedResponse embedUnpooled(LoadedModel model, EmbedRequest request) {

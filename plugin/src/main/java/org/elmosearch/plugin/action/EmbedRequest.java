@@ -2,16 +2,20 @@ package org.elmosearch.plugin.action;
 
 import org.elasticsearch.action.ActionRequest;
 import org.elasticsearch.action.ActionRequestValidationException;
-import org.elasticsearch.action.support.TransportAction;
+import org.elasticsearch.common.io.stream.StreamInput;
 import org.elasticsearch.common.io.stream.StreamOutput;
 import org.elmosearch.node.EmbeddingSpec;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 
 import static org.elasticsearch.action.ValidateActions.addValidationError;
 
-/** Texts to embed on this node. Local only: the REST layer, the query vector builder and the rescorer send it. */
+/**
+ * Texts to embed. The REST layer, the query vector builder and the rescorer send it to their own node, which
+ * forwards it to a node that has the model when it has none itself; a forwarded request is embedded where it lands.
+ */
 public final class EmbedRequest extends ActionRequest {
 
     /** What the response holds per text. */
@@ -39,12 +43,29 @@ public final class EmbedRequest extends ActionRequest {
     private final List<String> texts;
     private final EmbeddingSpec spec;
     private final Output output;
+    private final boolean forwarded;
 
     public EmbedRequest(String modelId, List<String> texts, EmbeddingSpec spec, Output output) {
         this.modelId = modelId;
         this.texts = texts;
         this.spec = spec;
         this.output = output;
+        this.forwarded = false;
+    }
+
+    /** A request forwarded from another node: only that node sends one over the wire. */
+    public EmbedRequest(StreamInput in) throws IOException {
+        super(in);
+        modelId = in.readString();
+        texts = in.readStringCollectionAsList();
+        spec = EmbeddingSpec.readFrom(in);
+        output = in.readEnum(Output.class);
+        forwarded = true;
+    }
+
+    /** Whether another node sent it here because it has no such model: it is not forwarded again. */
+    boolean forwarded() {
+        return forwarded;
     }
 
     public String modelId() {
@@ -80,7 +101,11 @@ public final class EmbedRequest extends ActionRequest {
     }
 
     @Override
-    public void writeTo(StreamOutput out) {
-        TransportAction.localOnly();
+    public void writeTo(StreamOutput out) throws IOException {
+        super.writeTo(out);
+        out.writeString(modelId);
+        out.writeStringCollection(texts);
+        spec.writeTo(out);
+        out.writeEnum(output);
     }
 }

@@ -1,7 +1,7 @@
 package org.elmosearch.plugin.action;
 
 import org.elasticsearch.action.ActionResponse;
-import org.elasticsearch.action.support.TransportAction;
+import org.elasticsearch.common.io.stream.StreamInput;
 import org.elasticsearch.common.io.stream.StreamOutput;
 import org.elasticsearch.xcontent.ToXContentObject;
 import org.elasticsearch.xcontent.XContentBuilder;
@@ -10,7 +10,7 @@ import org.elmosearch.analysis.Token;
 import java.io.IOException;
 import java.util.List;
 
-/** Vectors for each requested text. Local only, like {@link EmbedRequest}. */
+/** Vectors for each requested text; sent back over the wire when the request was forwarded to another node. */
 public final class EmbedResponse extends ActionResponse implements ToXContentObject {
 
     /**
@@ -33,6 +33,60 @@ public final class EmbedResponse extends ActionResponse implements ToXContentObj
         this.modelId = modelId;
         this.dims = dims;
         this.results = results;
+    }
+
+    public EmbedResponse(StreamInput in) throws IOException {
+        modelId = in.readString();
+        dims = in.readVInt();
+        results = in.readCollectionAsList(EmbedResponse::readResult);
+    }
+
+    private static Result readResult(StreamInput in) throws IOException {
+        List<Token> tokens = in.readCollectionAsList(t -> new Token(t.readString(), t.readVInt(), t.readVInt()));
+        boolean truncated = in.readBoolean();
+        float[] vector = in.readOptional(StreamInput::readFloatArray);
+        float[][] tokenVectors = in.readOptional(EmbedResponse::readMatrix);
+        float[][][] layers = null;
+        if (in.readBoolean()) {
+            layers = new float[in.readVInt()][][];
+            for (int l = 0; l < layers.length; l++) {
+                layers[l] = readMatrix(in);
+            }
+        }
+        return new Result(tokens, truncated, vector, tokenVectors, layers);
+    }
+
+    private static float[][] readMatrix(StreamInput in) throws IOException {
+        float[][] rows = new float[in.readVInt()][];
+        for (int r = 0; r < rows.length; r++) {
+            rows[r] = in.readFloatArray();
+        }
+        return rows;
+    }
+
+    private static void writeResult(StreamOutput out, Result result) throws IOException {
+        out.writeCollection(result.tokens(), (o, t) -> {
+            o.writeString(t.text());
+            o.writeVInt(t.startOffset());
+            o.writeVInt(t.endOffset());
+        });
+        out.writeBoolean(result.truncated());
+        out.writeOptional(StreamOutput::writeFloatArray, result.vector());
+        out.writeOptional(EmbedResponse::writeMatrix, result.tokenVectors());
+        out.writeBoolean(result.layers() != null);
+        if (result.layers() != null) {
+            out.writeVInt(result.layers().length);
+            for (float[][] layer : result.layers()) {
+                writeMatrix(out, layer);
+            }
+        }
+    }
+
+    private static void writeMatrix(StreamOutput out, float[][] rows) throws IOException {
+        out.writeVInt(rows.length);
+        for (float[] row : rows) {
+            out.writeFloatArray(row);
+        }
     }
 
     public int dims() {
@@ -84,7 +138,9 @@ public final class EmbedResponse extends ActionResponse implements ToXContentObj
     }
 
     @Override
-    public void writeTo(StreamOutput out) {
-        TransportAction.localOnly();
+    public void writeTo(StreamOutput out) throws IOException {
+        out.writeString(modelId);
+        out.writeVInt(dims);
+        out.writeCollection(results, EmbedResponse::writeResult);
     }
 }
