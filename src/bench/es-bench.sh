@@ -134,11 +134,20 @@ ingest() {
   for response in "$data"/responses/*; do check_bulk "$response"; done
   runs[$1]=$(($(model_stat batches) - batches))
 }
+# timed_search KIND INDEX BODY: one search; fails the benchmark on an HTTP error, appends its milliseconds to KIND.ms.
+timed_search() {
+  local code seconds
+  read -r code seconds < <(curl -sS -o "$data/$1.json" -w '%{http_code} %{time_total}\n' -H 'Content-Type: application/json' \
+    --data-binary "$3" "$es_url/$2/_search")
+  [ "$code" = 200 ] || { echo "bench-es: $1 search failed ($code): $(head -c 2000 "$data/$1.json")" >&2; exit 1; }
+  awk -v s="$seconds" 'BEGIN { printf "%.3f\n", s * 1000 }' >>"$data/$1.ms"
+}
+
 # knn KIND: searches each query one at a time, with the elmo query_vector_builder (KIND builder) or the precomputed
 # query_vector (KIND vector): a first pass warms up the JIT and caches, the second is timed. Sets latency[KIND] to
 # "median p99" ms, and encoder_ms[KIND] to the mean encoder time per search (_elmo/stats), 0 without a builder.
 knn() {
-  local text vector query code seconds millis
+  local text vector query millis
   for _ in warm-up timed; do
     : >"$data/$1.ms"
     millis="$(model_stat time_in_millis)"
@@ -148,11 +157,8 @@ knn() {
       else
         query="\"query_vector\": $vector"
       fi
-      read -r code seconds < <(curl -sS -o "$data/knn.json" -w '%{http_code} %{time_total}\n' -H 'Content-Type: application/json' \
-        --data-binary "{\"size\": 10, \"_source\": false, \"knn\": {\"field\": \"body_vector\", \"k\": 10, \"num_candidates\": 100, $query}}" \
-        "$es_url/bench/_search")
-      [ "$code" = 200 ] || { echo "bench-es: knn search failed ($code): $(head -c 2000 "$data/knn.json")" >&2; exit 1; }
-      awk -v s="$seconds" 'BEGIN { printf "%.3f\n", s * 1000 }' >>"$data/$1.ms"
+      timed_search "$1" bench \
+        "{\"size\": 10, \"_source\": false, \"knn\": {\"field\": \"body_vector\", \"k\": 10, \"num_candidates\": 100, $query}}"
     done <"$data/queries.txt" 3<"$data/vectors.txt"
   done
   latency[$1]="$(percentiles "$data/$1.ms")"
@@ -163,7 +169,7 @@ knn() {
 # by the elmo rescorer (KIND cosine: pooled vectors; KIND maxsim: token vectors); warm-up pass, then timed.
 # Sets latency[KIND].
 rescore() {
-  local text rescorer code seconds
+  local text rescorer
   for _ in warm-up timed; do
     : >"$data/$1.ms"
     while IFS= read -r text; do
@@ -172,10 +178,7 @@ rescore() {
         cosine) rescorer=", \"rescore\": {\"window_size\": 100, \"elmo\": {\"model_id\": \"$model\", \"text\": $text, \"field\": \"body_vector\"}}" ;;
         maxsim) rescorer=", \"rescore\": {\"window_size\": 100, \"elmo\": {\"model_id\": \"$model\", \"text\": $text, \"field\": \"body_tokens\", \"mode\": \"maxsim\"}}" ;;
       esac
-      read -r code seconds < <(curl -sS -o "$data/rescore.json" -w '%{http_code} %{time_total}\n' -H 'Content-Type: application/json' \
-        --data-binary "{\"size\": 10, \"_source\": false, \"query\": {\"match\": {\"body\": $text}}$rescorer}" "$es_url/bench-tokens/_search")
-      [ "$code" = 200 ] || { echo "bench-es: rescore search failed ($code): $(head -c 2000 "$data/rescore.json")" >&2; exit 1; }
-      awk -v s="$seconds" 'BEGIN { printf "%.3f\n", s * 1000 }' >>"$data/$1.ms"
+      timed_search "$1" bench-tokens "{\"size\": 10, \"_source\": false, \"query\": {\"match\": {\"body\": $text}}$rescorer}"
     done <"$data/queries.txt"
   done
   latency[$1]="$(percentiles "$data/$1.ms")"

@@ -200,10 +200,11 @@ public final class ElmoEncoder implements AutoCloseable {
         }
         // The char CNN needs at least one row; a duplicate of <S> costs little and is never indexed.
         List<String> toCompute = fresh.isEmpty() ? List.of(CharacterMapper.BOS_TOKEN) : fresh;
-        int width = charCnnPositions(toCompute);
-        int[] chars = new int[toCompute.size() * width];
-        for (int i = 0; i < toCompute.size(); i++) {
-            System.arraycopy(mapper.tokenIds(toCompute.get(i)), 0, chars, i * width, width);
+        List<int[]> ids = toCompute.stream().map(mapper::tokenIds).toList();
+        int width = charCnnWidth(ids);
+        int[] chars = new int[ids.size() * width];
+        for (int i = 0; i < ids.size(); i++) {
+            System.arraycopy(ids.get(i), 0, chars, i * width, width);
         }
         float[] knownFlat = new float[known.size() * p];
         for (int k = 0; k < known.size(); k++) {
@@ -225,9 +226,13 @@ public final class ElmoEncoder implements AutoCloseable {
      * must be there). Short words need a fraction of the 50 positions.
      */
     public int charCnnPositions(Collection<String> tokens) {
+        return charCnnWidth(tokens.stream().map(mapper::tokenIds).toList());
+    }
+
+    private int charCnnWidth(List<int[]> tokenIds) {
         int longest = 0;
-        for (String token : tokens) {
-            longest = Math.max(longest, CharacterMapper.framedLength(mapper.tokenIds(token)));
+        for (int[] ids : tokenIds) {
+            longest = Math.max(longest, CharacterMapper.framedLength(ids));
         }
         return Math.min(options.maxCharactersPerToken(), longest + widestFilter);
     }

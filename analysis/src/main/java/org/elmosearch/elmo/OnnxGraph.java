@@ -57,9 +57,7 @@ final class OnnxGraph {
 
     /** A float initializer, row-major data of the given shape. */
     String floats(String name, float[] data, int... shape) {
-        if (Arrays.stream(shape).asLongStream().reduce(1, (a, b) -> a * b) != data.length) {
-            throw new IllegalArgumentException(name + ": " + data.length + " values do not fit shape " + Arrays.toString(shape));
-        }
+        checkShape(name, data.length, shape);
         ByteBuffer bytes = ByteBuffer.allocate(data.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asFloatBuffer().put(data);
         graph.addInitializer(tensor(name, FLOAT, shape).setRawData(ByteString.copyFrom(bytes.array())));
@@ -68,11 +66,15 @@ final class OnnxGraph {
 
     /** An int8 initializer, row-major data of the given shape. */
     String int8s(String name, byte[] data, int... shape) {
-        if (Arrays.stream(shape).asLongStream().reduce(1, (a, b) -> a * b) != data.length) {
-            throw new IllegalArgumentException(name + ": " + data.length + " values do not fit shape " + Arrays.toString(shape));
-        }
+        checkShape(name, data.length, shape);
         graph.addInitializer(tensor(name, INT8, shape).setRawData(ByteString.copyFrom(data)));
         return name;
+    }
+
+    private static void checkShape(String name, int values, int... shape) {
+        if (Arrays.stream(shape).asLongStream().reduce(1, (a, b) -> a * b) != values) {
+            throw new IllegalArgumentException(name + ": " + values + " values do not fit shape " + Arrays.toString(shape));
+        }
     }
 
     /** A 0-D float initializer. */

@@ -46,22 +46,8 @@ public final class EmbedResponse extends ActionResponse implements ToXContentObj
         boolean truncated = in.readBoolean();
         float[] vector = in.readOptional(StreamInput::readFloatArray);
         float[][] tokenVectors = in.readOptional(EmbedResponse::readMatrix);
-        float[][][] layers = null;
-        if (in.readBoolean()) {
-            layers = new float[in.readVInt()][][];
-            for (int l = 0; l < layers.length; l++) {
-                layers[l] = readMatrix(in);
-            }
-        }
+        float[][][] layers = in.readOptional(layer -> layer.readArray(EmbedResponse::readMatrix, float[][][]::new));
         return new Result(tokens, truncated, vector, tokenVectors, layers);
-    }
-
-    private static float[][] readMatrix(StreamInput in) throws IOException {
-        float[][] rows = new float[in.readVInt()][];
-        for (int r = 0; r < rows.length; r++) {
-            rows[r] = in.readFloatArray();
-        }
-        return rows;
     }
 
     private static void writeResult(StreamOutput out, Result result) throws IOException {
@@ -73,20 +59,15 @@ public final class EmbedResponse extends ActionResponse implements ToXContentObj
         out.writeBoolean(result.truncated());
         out.writeOptional(StreamOutput::writeFloatArray, result.vector());
         out.writeOptional(EmbedResponse::writeMatrix, result.tokenVectors());
-        out.writeBoolean(result.layers() != null);
-        if (result.layers() != null) {
-            out.writeVInt(result.layers().length);
-            for (float[][] layer : result.layers()) {
-                writeMatrix(out, layer);
-            }
-        }
+        out.writeOptional((o, layers) -> o.writeArray(EmbedResponse::writeMatrix, layers), result.layers());
+    }
+
+    private static float[][] readMatrix(StreamInput in) throws IOException {
+        return in.readArray(StreamInput::readFloatArray, float[][]::new);
     }
 
     private static void writeMatrix(StreamOutput out, float[][] rows) throws IOException {
-        out.writeVInt(rows.length);
-        for (float[] row : rows) {
-            out.writeFloatArray(row);
-        }
+        out.writeArray(StreamOutput::writeFloatArray, rows);
     }
 
     public int dims() {
