@@ -7,6 +7,9 @@ import org.elmosearch.elmo.Pooling;
 import org.elmosearch.embed.ElmoEmbedder;
 import org.elmosearch.embed.EmbeddedText;
 import org.elmosearch.embed.EmbeddingOptions;
+import org.elmosearch.rank.RankingVectors;
+import org.elmosearch.rank.ScoreFusion;
+import org.elmosearch.rank.TokenStatistics;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -19,7 +22,8 @@ import java.util.Objects;
  * {@link MaxSimRescorer} that re-ranks any first pass by MaxSim with the query's token vectors.
  *
  * <p>Every token vector is scaled to unit length, at index and at query time, so each dot product in MaxSim is a
- * cosine. Documents keep at most {@code options.maxTokens()} tokens: the text is cut there before embedding, and
+ * cosine. With a model's {@link TokenStatistics} the vectors are first transformed ({@link RankingVectors}: taken
+ * from the fitted layer mix, centered and whitened) and query tokens weighted by IDF. Documents keep at most {@code options.maxTokens()} tokens: the text is cut there before embedding, and
  * storage grows with it ({@link TokenVectorEncoding#bytesPerToken}). Only the options' layer mix and token cap
  * matter here; pooling is for single vectors ({@link ElmoVectors}). Index and query with the same model and
  * options. Thread-safe.
@@ -29,17 +33,30 @@ public final class ElmoTokenVectors {
     private final ElmoEmbedder embedder;
     private final EmbeddingOptions options;
     private final TokenVectorEncoding encoding;
+    private final RankingVectors ranking;
 
-    /** With the embedder's defaults (the average of all layers, 512 tokens), stored as FLOAT32. */
+    /** With the embedder's defaults (the average of all layers, 512 tokens), stored as FLOAT32, no statistics. */
     public ElmoTokenVectors(ElmoEmbedder embedder) {
         this(embedder, EmbeddingOptions.defaults(embedder.options()), TokenVectorEncoding.FLOAT32);
     }
 
     public ElmoTokenVectors(ElmoEmbedder embedder, EmbeddingOptions options, TokenVectorEncoding encoding) {
+        this(embedder, options, encoding, RankingVectors.defaults(null));
+    }
+
+    /**
+     * @param ranking how vectors are transformed and query tokens weighted; its statistics' layer mix replaces the
+     *                options' mix
+     */
+    public ElmoTokenVectors(ElmoEmbedder embedder, EmbeddingOptions options, TokenVectorEncoding encoding, RankingVectors ranking) {
         this.embedder = Objects.requireNonNull(embedder, "embedder");
-        this.options = Objects.requireNonNull(options, "options");
+        this.ranking = Objects.requireNonNull(ranking, "ranking");
+        this.options = options.withMix(ranking.mix(options.mix()));
         this.encoding = Objects.requireNonNull(encoding, "encoding");
-        options.mix().checkLayers(embedder.options().outputLayers());
+        this.options.mix().checkLayers(embedder.options().outputLayers());
+        if (ranking.statistics() != null) {
+            ranking.statistics().checkFits(embedder.options());
+        }
     }
 
     /** Width of each token vector. */
@@ -63,7 +80,7 @@ public final class ElmoTokenVectors {
 
     /** As {@link #vectors(String)} for many texts, embedded in batches, in order. */
     public List<float[][]> vectors(List<String> texts) {
-        return embedder.embed(texts, options).stream().map(ElmoTokenVectors::unitVectors).toList();
+        return embedder.embed(texts, options).stream().map(this::rankingVectors).toList();
     }
 
     /** The token-vector field of one document; the text must have at least one token (see {@link #fields}). */
@@ -89,16 +106,30 @@ public final class ElmoTokenVectors {
      * and its token vectors from one run of the model; null when it has no tokens.
      */
     public BinaryDocValuesField field(String name, EmbeddedText text) {
-        return text.isEmpty() ? null : encoding.field(name, unitVectors(text));
+        return text.isEmpty() ? null : encoding.field(name, rankingVectors(text));
     }
 
     /** A rescorer that merges each first-pass score with the document's MaxSim against the query text. */
     public MaxSimRescorer rescorer(String field, String queryText, ScoreCombination combination) {
-        float[][] query = vectors(queryText);
-        if (query.length == 0) {
+        return new MaxSimRescorer(maxSim(field, queryText), combination);
+    }
+
+    /**
+     * A rescorer that fuses, within the window, each first-pass score with the document's MaxSim against the query
+     * text: {@code fusion} normalizes both and adds them with its weights ({@link ScoreFusion#DEFAULT} is what the
+     * project measured best).
+     */
+    public FusionRescorer rescorer(String field, String queryText, ScoreFusion fusion) {
+        return new FusionRescorer(maxSim(field, queryText), fusion);
+    }
+
+    /** Each document's MaxSim with the query text, query tokens weighted as the ranking options say. */
+    public MaxSimValuesSource maxSim(String field, String queryText) {
+        EmbeddedText query = embedder.embed(List.of(queryText), options).get(0);
+        if (query.isEmpty()) {
             throw new IllegalArgumentException("query has no tokens to embed: \"" + queryText + "\"");
         }
-        return new MaxSimRescorer(field, query, combination);
+        return new MaxSimValuesSource(field, rankingVectors(query), ranking.queryWeights(query.tokens()));
     }
 
     /** Re-ranks the first pass with {@link #rescorer} and keeps the best {@code topN}. */
@@ -107,8 +138,8 @@ public final class ElmoTokenVectors {
         return rescorer(field, queryText, combination).rescore(searcher, firstPass, topN);
     }
 
-    private static float[][] unitVectors(EmbeddedText text) {
-        return unitVectors(text.tokenVectors());
+    private float[][] rankingVectors(EmbeddedText text) {
+        return ranking.tokenVectors(text.tokenVectors());
     }
 
     /**

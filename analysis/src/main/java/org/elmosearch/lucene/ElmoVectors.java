@@ -9,6 +9,9 @@ import org.apache.lucene.search.TopDocs;
 import org.elmosearch.embed.ElmoEmbedder;
 import org.elmosearch.embed.EmbeddedText;
 import org.elmosearch.embed.EmbeddingOptions;
+import org.elmosearch.rank.RankingVectors;
+import org.elmosearch.rank.ScoreFusion;
+import org.apache.lucene.search.FullPrecisionFloatVectorSimilarityValuesSource;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -32,6 +35,8 @@ public final class ElmoVectors {
 
     private final ElmoEmbedder embedder;
     private final EmbeddingOptions options;
+    /** Null without token statistics: the options' pooling then makes the vector. */
+    private final RankingVectors ranking;
 
     /** With the embedder's defaults: the average of all layers, mean pooling, unit length. */
     public ElmoVectors(ElmoEmbedder embedder) {
@@ -40,12 +45,25 @@ public final class ElmoVectors {
 
     /** @param options must normalize: {@link #SIMILARITY} needs unit vectors */
     public ElmoVectors(ElmoEmbedder embedder, EmbeddingOptions options) {
+        this(embedder, options, RankingVectors.defaults(null));
+    }
+
+    /**
+     * @param ranking with a model's token statistics, vectors are the mean of the fitted layer mix's token vectors,
+     *                transformed as {@link RankingVectors#pooledVector} says (the options' mix and pooling then do
+     *                not apply)
+     */
+    public ElmoVectors(ElmoEmbedder embedder, EmbeddingOptions options, RankingVectors ranking) {
         this.embedder = Objects.requireNonNull(embedder, "embedder");
-        this.options = Objects.requireNonNull(options, "options");
+        this.ranking = ranking.statistics() == null ? null : ranking;
+        this.options = Objects.requireNonNull(options, "options").withMix(ranking.mix(options.mix()));
         if (!options.normalize()) {
             throw new IllegalArgumentException("ElmoVectors indexes with DOT_PRODUCT, which needs unit vectors: use options.withNormalize(true)");
         }
-        options.mix().checkLayers(embedder.options().outputLayers());
+        this.options.mix().checkLayers(embedder.options().outputLayers());
+        if (this.ranking != null) {
+            this.ranking.statistics().checkFits(embedder.options());
+        }
     }
 
     /** Width of the vectors: the vector field's dimension. */
@@ -55,7 +73,7 @@ public final class ElmoVectors {
 
     /** The unit-length vector of {@code text}; it must have at least one token. */
     public float[] vector(String text) {
-        float[] vector = embedder.embed(List.of(text), options).get(0).vector();
+        float[] vector = vector(embedder.embed(List.of(text), options).get(0));
         if (vector == null) {
             throw new IllegalArgumentException("text has no tokens to embed: \"" + text + "\"");
         }
@@ -74,9 +92,23 @@ public final class ElmoVectors {
     public List<KnnFloatVectorField> fields(String name, List<String> texts) {
         List<KnnFloatVectorField> fields = new ArrayList<>(texts.size());
         for (EmbeddedText text : embedder.embed(texts, options)) {
-            fields.add(text.vector() == null ? null : new KnnFloatVectorField(name, text.vector(), SIMILARITY));
+            float[] vector = vector(text);
+            fields.add(vector == null ? null : new KnnFloatVectorField(name, vector, SIMILARITY));
         }
         return fields;
+    }
+
+    /**
+     * The vector of a text already embedded with this object's options (e.g. to make its pooled vector and its
+     * token vectors from one run of the model); null when it has no tokens.
+     */
+    public float[] vector(EmbeddedText text) {
+        return ranking == null ? text.vector() : ranking.pooledVector(text.tokenVectors());
+    }
+
+    /** The options texts are embedded with (the statistics' layer mix, if any, in place of the given one). */
+    public EmbeddingOptions options() {
+        return options;
     }
 
     /** The {@code k} documents whose vectors in {@code field} are nearest to the query text's. */
@@ -100,6 +132,14 @@ public final class ElmoVectors {
     /** As {@link #rescorer(String, String, float, float)}, with any {@link ScoreMode}. */
     public ElmoRescorer rescorer(String field, String queryText, ScoreCombination combination) {
         return new ElmoRescorer(field, vector(queryText), combination);
+    }
+
+    /**
+     * A rescorer that fuses, within the window, each first-pass score with the cosine between the query text's
+     * vector and the document's ({@link FusionRescorer}).
+     */
+    public FusionRescorer rescorer(String field, String queryText, ScoreFusion fusion) {
+        return new FusionRescorer(new FullPrecisionFloatVectorSimilarityValuesSource(vector(queryText), field), fusion);
     }
 
     /** Re-ranks the first pass with {@link #rescorer} and keeps the best {@code topN}. */

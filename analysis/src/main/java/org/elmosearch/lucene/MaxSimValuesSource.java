@@ -26,9 +26,19 @@ public final class MaxSimValuesSource extends DoubleValuesSource {
 
     private final String field;
     private final float[][] queryVectors;
+    private final float[] queryWeights;
 
     /** @param queryVectors at least one, all of the field's dimension; unit length for cosines */
     public MaxSimValuesSource(String field, float[][] queryVectors) {
+        this(field, queryVectors, null);
+    }
+
+    /**
+     * @param queryVectors at least one, all of the field's dimension; unit length for cosines
+     * @param queryWeights one finite weight per query vector, multiplying its best cosine (e.g. its word's IDF,
+     *                     {@code TokenStatistics#idfWeights}); null for all 1
+     */
+    public MaxSimValuesSource(String field, float[][] queryVectors, float[] queryWeights) {
         this.field = Objects.requireNonNull(field, "field");
         if (queryVectors == null || queryVectors.length == 0) {
             throw new IllegalArgumentException("MaxSim needs at least one query token vector");
@@ -41,10 +51,24 @@ public final class MaxSimValuesSource extends DoubleValuesSource {
             }
             this.queryVectors[i] = VectorUtil.checkFinite(queryVectors[i].clone());
         }
+        if (queryWeights == null) {
+            queryWeights = new float[queryVectors.length];
+            Arrays.fill(queryWeights, 1f);
+        } else if (queryWeights.length != queryVectors.length) {
+            throw new IllegalArgumentException(queryVectors.length + " query token vectors but " + queryWeights.length + " weights");
+        }
+        this.queryWeights = VectorUtil.checkFinite(queryWeights.clone());
     }
 
     /** The sum over query vectors of the largest dot product with a document vector; the document has at least one. */
     public static float score(float[][] queryVectors, float[][] documentVectors) {
+        float[] weights = new float[queryVectors.length];
+        Arrays.fill(weights, 1f);
+        return score(queryVectors, weights, documentVectors);
+    }
+
+    /** As {@link #score(float[][], float[][])}, each query vector's best dot product multiplied by its weight. */
+    public static float score(float[][] queryVectors, float[] queryWeights, float[][] documentVectors) {
         if (documentVectors.length == 0) {
             throw new IllegalArgumentException("a document needs at least one token vector");
         }
@@ -53,12 +77,12 @@ public final class MaxSimValuesSource extends DoubleValuesSource {
                     + " but the query's have " + queryVectors[0].length + ": index and query with the same model");
         }
         float sum = 0;
-        for (float[] query : queryVectors) {
+        for (int q = 0; q < queryVectors.length; q++) {
             float best = Float.NEGATIVE_INFINITY;
             for (float[] document : documentVectors) {
-                best = Math.max(best, VectorUtil.dotProduct(query, document));
+                best = Math.max(best, VectorUtil.dotProduct(queryVectors[q], document));
             }
-            sum += best;
+            sum += queryWeights[q] * best;
         }
         return sum;
     }
@@ -77,7 +101,7 @@ public final class MaxSimValuesSource extends DoubleValuesSource {
         return new DoubleValues() {
             @Override
             public double doubleValue() throws IOException {
-                return score(queryVectors, TokenVectorEncoding.decode(values.binaryValue()));
+                return score(queryVectors, queryWeights, TokenVectorEncoding.decode(values.binaryValue()));
             }
 
             @Override
@@ -94,7 +118,7 @@ public final class MaxSimValuesSource extends DoubleValuesSource {
             return Explanation.noMatch("no token vectors in field " + field);
         }
         return Explanation.match(values.doubleValue(), "MaxSim: for each of " + queryVectors.length
-                + " query tokens, the best cosine with a token of field " + field + ", summed");
+                + " query tokens, the best cosine with a token of field " + field + ", times the token's weight, summed");
     }
 
     @Override
@@ -114,12 +138,13 @@ public final class MaxSimValuesSource extends DoubleValuesSource {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof MaxSimValuesSource that && field.equals(that.field) && Arrays.deepEquals(queryVectors, that.queryVectors);
+        return other instanceof MaxSimValuesSource that && field.equals(that.field) && Arrays.deepEquals(queryVectors, that.queryVectors)
+                && Arrays.equals(queryWeights, that.queryWeights);
     }
 
     @Override
     public int hashCode() {
-        return 31 * field.hashCode() + Arrays.deepHashCode(queryVectors);
+        return 31 * (31 * field.hashCode() + Arrays.deepHashCode(queryVectors)) + Arrays.hashCode(queryWeights);
     }
 
     @Override
