@@ -30,8 +30,8 @@ import java.util.Objects;
  * child's window gets nothing from that child, as if it had the window's lowest score) or {@code rrf} (reciprocal
  * rank fusion). It is the plugin's own fusion for clusters whose licence lacks Elasticsearch's {@code rrf} and
  * {@code linear} retrievers; {@code filter} reaches every child, {@code min_score} applies to the fused score.
- * Explanations ({@code "explain": true}) are Elasticsearch's generic ones: the fused score and rank, over each
- * child's own explanation.
+ * Explanations ({@code "explain": true}) are Elasticsearch's generic ones for ranked hits: the rank (with the fused
+ * score in the text), over each child's own explanation.
  */
 public final class ElmoFusionRetrieverBuilder extends CompoundRetrieverBuilder<ElmoFusionRetrieverBuilder> {
 
