@@ -323,8 +323,26 @@ public class ElmoSearchIT extends ESIntegTestCase {
 
         ElmoFusionRetrieverBuilder linearFusion = ElmoFusionRetrieverBuilder.linear(List.of(bm25(keywords), knnRetriever(question, window)),
                 new float[] {0.7f, 0.3f}, ScoreNormalization.Z_SCORE, window);
-        assertResponse(prepareSearch("fusion").setSource(new SearchSourceBuilder().retriever(linearFusion).size(window)),
-                r -> assertFusedAs(r, linear, window));
+        List<SearchHit> linearHits = new ArrayList<>();
+        assertResponse(prepareSearch("fusion").setSource(new SearchSourceBuilder().retriever(linearFusion).size(window)), r -> {
+            assertFusedAs(r, linear, window);
+            linearHits.addAll(List.of(r.getHits().getHits()));
+        });
+        // filter reaches every child: the best document is gone; min_score applies to the fused score.
+        String best = linearHits.get(0).getId();
+        ElmoFusionRetrieverBuilder filtered = ElmoFusionRetrieverBuilder.linear(List.of(bm25(keywords), knnRetriever(question, window)),
+                new float[] {0.7f, 0.3f}, ScoreNormalization.Z_SCORE, window);
+        filtered.getPreFilterQueryBuilders().add(QueryBuilders.boolQuery().mustNot(QueryBuilders.idsQuery().addIds(best)));
+        assertResponse(prepareSearch("fusion").setSource(new SearchSourceBuilder().retriever(filtered).size(window)), r -> {
+            assertThat(r.getHits().getHits().length, greaterThan(0));
+            assertTrue(List.of(r.getHits().getHits()).stream().noneMatch(hit -> hit.getId().equals(best)));
+        });
+        float threshold = (linearHits.get(1).getScore() + linearHits.get(2).getScore()) / 2;
+        RetrieverBuilder aboveThreshold = ElmoFusionRetrieverBuilder.linear(List.of(bm25(keywords), knnRetriever(question, window)),
+                new float[] {0.7f, 0.3f}, ScoreNormalization.Z_SCORE, window).minScore(threshold);
+        assertResponse(prepareSearch("fusion").setSource(new SearchSourceBuilder().retriever(aboveThreshold).size(window)), r ->
+                assertEquals(List.of(linearHits.get(0).getId(), linearHits.get(1).getId()),
+                        List.of(r.getHits().getHits()).stream().map(SearchHit::getId).toList()));
         ElmoFusionRetrieverBuilder rrfFusion = ElmoFusionRetrieverBuilder.rrf(List.of(bm25(keywords), knnRetriever(question, window)),
                 60, window);
         assertResponse(prepareSearch("fusion").setSource(new SearchSourceBuilder().retriever(rrfFusion).size(window).explain(true)), r -> {

@@ -192,10 +192,6 @@ public final class ElmoFusionRetrieverBuilder extends CompoundRetrieverBuilder<E
         return Objects.hash(super.doHashCode(), method, normalizer, rankConstant, Arrays.hashCode(weights), retrieverName);
     }
 
-    public FusionMethod method() {
-        return method;
-    }
-
     // ---- Parsing: into a Request first, so that defaults and the checks that span options are applied in one place,
     // and an unknown option is answered with the list of allowed ones (ObjectParser alone only suggests a near name).
 
