@@ -98,8 +98,7 @@ public final class ElmoFusionRetrieverBuilder extends CompoundRetrieverBuilder<E
 
     private ElmoFusionRetrieverBuilder(List<RetrieverSource> children, FusionMethod method, ScoreNormalization normalizer, float[] weights,
                                        int rankConstant, int rankWindowSize) {
-        // A mutable list: the base class's addChild appends to it.
-        super(new ArrayList<>(children), rankWindowSize);
+        super(List.copyOf(children), rankWindowSize);
         if (rankWindowSize < 1) {
             throw new IllegalArgumentException("[" + NAME + "] [" + RANK_WINDOW_SIZE_FIELD.getPreferredName() + "] must be >= 1, got ["
                     + rankWindowSize + "]");
@@ -117,6 +116,12 @@ public final class ElmoFusionRetrieverBuilder extends CompoundRetrieverBuilder<E
     @Override
     public String getName() {
         return NAME;
+    }
+
+    /** Children come with their weights when the retriever is built; one added later would have none. */
+    @Override
+    public ElmoFusionRetrieverBuilder addChild(RetrieverBuilder child) {
+        throw new UnsupportedOperationException("[" + NAME + "] takes its retrievers, with their weights, when it is built");
     }
 
     @Override
