@@ -53,7 +53,8 @@ final class EvalCommand implements Command {
                 100 (--normalization, default zscore) and add them (--elmo-weight, default 0.5, BM25 getting the
                 rest). Without statistics vectors are only scaled to unit length and MaxSim is unweighted.
                 --split even|odd runs every other judged query (after --limit): settings chosen on one half can be
-                reported on the other. Latency runs one query at a time, from text to ranking, query embedding
+                reported on the other; --json gives each half's nDCG@10 of a whole run too (ndcg_at_10_even_queries,
+                ndcg_at_10_odd_queries). Latency runs one query at a time, from text to ranking, query embedding
                 included. Build time: the model over the corpus (methods with vectors) plus writing the index.
                 With --json the last line is one JSON object keyed by method. Token vectors take 4 bytes per
                 dimension per token: give Java memory to match (JAVA_OPTS=-Xmx...). Lucene computes vector

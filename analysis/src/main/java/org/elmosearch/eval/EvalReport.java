@@ -50,6 +50,10 @@ public final class EvalReport {
             figures.put("queries", r.queries());
             figures.put("ndcg_at_10", r.ndcgAt10());
             figures.put("ndcg@10", r.ndcgAt10());
+            figures.put("ndcg_at_10_even_queries", r.ndcgAt10Even());
+            if (!Double.isNaN(r.ndcgAt10Odd())) {
+                figures.put("ndcg_at_10_odd_queries", r.ndcgAt10Odd());
+            }
             figures.put("mrr_at_10", r.mrrAt10());
             figures.put("recall_at_100", r.recallAt100());
             figures.put("query_ms_median", r.queryMsMedian());

@@ -63,6 +63,8 @@ public final class Evaluation {
             retriever.search(method, query.text());
         }
         double ndcg = 0;
+        // By position in the queries run: the halves that --split selects, reported from one run.
+        double[] ndcgByHalf = new double[2];
         double mrr = 0;
         double recall = 0;
         double[] queryMs = new double[queries.size()];
@@ -76,7 +78,9 @@ public final class Evaluation {
                 rescoreMsPer100.add(ranking.rescoreNanos() / 1e6 * 100 / ranking.rescoredHits());
             }
             Map<String, Integer> grades = dataset.qrels().get(query.id());
-            ndcg += Metrics.ndcg(ranking.passageIds(), grades, 10);
+            double queryNdcg = Metrics.ndcg(ranking.passageIds(), grades, 10);
+            ndcg += queryNdcg;
+            ndcgByHalf[i % 2] += queryNdcg;
             mrr += Metrics.reciprocalRank(ranking.passageIds(), grades, 10);
             recall += Metrics.recall(ranking.passageIds(), grades, Retriever.DEPTH);
         }
@@ -86,7 +90,9 @@ public final class Evaluation {
                 + (method.needsTokenVectors() ? index.size().docValues() : 0);
         double rescore = rescoreMsPer100.isEmpty() ? Double.NaN
                 : percentile(rescoreMsPer100.stream().mapToDouble(Double::doubleValue).toArray(), 0.5);
-        return new MethodResult(method, n, ndcg / n, mrr / n, recall / n, percentile(queryMs, 0.5), percentile(queryMs, 0.99),
+        int odd = n / 2;
+        return new MethodResult(method, n, ndcg / n, ndcgByHalf[0] / (n - odd), odd == 0 ? Double.NaN : ndcgByHalf[1] / odd, mrr / n,
+                recall / n, percentile(queryMs, 0.5), percentile(queryMs, 0.99),
                 rescore, build, bytes);
     }
 

@@ -6,6 +6,8 @@ package org.elmosearch.eval;
  * @param method                the method
  * @param queries               how many queries were run
  * @param ndcgAt10              mean nDCG@10
+ * @param ndcgAt10Even          mean nDCG@10 of the 1st, 3rd, 5th ... query run (what {@code --split even} runs)
+ * @param ndcgAt10Odd           mean nDCG@10 of the 2nd, 4th, ... query run; NaN for a single query
  * @param mrrAt10               mean reciprocal rank of the first relevant passage within the top 10
  * @param recallAt100           mean share of the relevant passages within the top 100
  * @param queryMsMedian         median time from query text to ranking, embedding included
@@ -15,7 +17,7 @@ package org.elmosearch.eval;
  *                              and writing the index
  * @param indexBytes            the index files the method needs: text, plus its kind of vectors
  */
-public record MethodResult(Method method, int queries, double ndcgAt10, double mrrAt10, double recallAt100,
+public record MethodResult(Method method, int queries, double ndcgAt10, double ndcgAt10Even, double ndcgAt10Odd, double mrrAt10, double recallAt100,
                            double queryMsMedian, double queryMsP99, double rescoreMsPer100Hits, double buildSeconds,
                            long indexBytes) {
 }

@@ -111,11 +111,15 @@ class EvalCommandTest {
     }
 
     @Test
-    void splitsRunEveryOtherQuery() throws IOException {
+    void splitsRunEveryOtherQueryAndOneRunReportsBothHalves() throws IOException {
+        Result all = run("eval", "--dataset", dir.resolve("beir").toString(), "--methods", "bm25", "--limit", "7", "--json");
+        assertEquals(0, all.code(), all.err());
         for (String split : List.of("even", "odd")) {
             Result result = run("eval", "--dataset", dir.resolve("beir").toString(), "--methods", "bm25", "--split", split, "--limit", "7", "--json");
             assertEquals(0, result.code(), result.err());
-            assertEquals(split.equals("even") ? 4 : 3, lastLineJson(result).get("bm25").get("queries").asInt(), split);
+            JsonNode half = lastLineJson(result).get("bm25");
+            assertEquals(split.equals("even") ? 4 : 3, half.get("queries").asInt(), split);
+            assertEquals(half.get("ndcg_at_10").asDouble(), lastLineJson(all).get("bm25").get("ndcg_at_10_" + split + "_queries").asDouble(), 1e-12);
         }
     }
 
