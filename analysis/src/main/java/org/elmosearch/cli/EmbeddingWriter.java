@@ -55,12 +55,7 @@ final class EmbeddingWriter implements Closeable {
     /** {@code {"tokens": [...], "vector": [...]}}, {@code "vector": null} for a text with no tokens. */
     void pooled(List<Token> tokens, boolean truncated, float[] vector) throws IOException {
         start(tokens, truncated);
-        json.writeFieldName("vector");
-        if (vector == null) {
-            json.writeNull();
-        } else {
-            vector(vector);
-        }
+        pooledVector(vector);
         end();
     }
 
@@ -77,13 +72,18 @@ final class EmbeddingWriter implements Closeable {
             json.writeFieldName("weights");
             vector(weights);
         }
+        pooledVector(vector);
+        end();
+    }
+
+    /** {@code "vector": [...]}, or {@code null} for a text with no tokens. */
+    private void pooledVector(float[] vector) throws IOException {
         json.writeFieldName("vector");
         if (vector == null) {
             json.writeNull();
         } else {
             vector(vector);
         }
-        end();
     }
 
     private void start(List<Token> tokens, boolean truncated) throws IOException {
