@@ -96,8 +96,7 @@ public class Demo {
         System.out.println("\n== BM25 re-ranked by the elmo rescorer (window 50) ==\n\n> " + query);
         JsonNode rescored = call("POST", "/demo-passages/_search", """
                 {"size": 3, "_source": ["topic", "body"], "query": {"match": {"body": %s}},
-                 "rescore": {"window_size": 50, "elmo": {"model_id": "%s", "text": %s, "field": "body_vector",
-                   "query_weight": 0.2, "rescore_query_weight": 1.0, "score_mode": "total"}}}"""
+                 "rescore": {"window_size": 50, "elmo": {"model_id": "%s", "text": %s, "field": "body_vector"}}}"""
                 .formatted(JSON.writeValueAsString(query), model, JSON.writeValueAsString(query))).at("/hits/hits");
         for (JsonNode hit : rescored) {
             System.out.printf("  %.3f  [%s] %s%n", hit.get("_score").asDouble(), hit.at("/_source/topic").asText(), hit.at("/_source/body").asText());

@@ -395,7 +395,7 @@ public class ElmoSearchIT extends ESIntegTestCase {
             for (ElmoNodesAction.NodeResponse node : response.getNodes()) {
                 // Other tests may add models of their own to the shared models directory.
                 ModelInfo model = node.models().stream().filter(m -> m.id().equals(MODEL)).findFirst().orElseThrow();
-                assertEquals(new ModelInfo(MODEL, ModelInfo.State.LOADED, DIMS, 3, model.parameterCount(), "float32", null), model);
+                assertEquals(new ModelInfo(MODEL, ModelInfo.State.LOADED, DIMS, 3, model.parameterCount(), "float32", null, null), model);
                 var stats = node.stats().get(MODEL);
                 texts += stats == null ? 0 : stats.texts();
                 tokenLookups += stats == null ? 0 : stats.tokenCache().hits() + stats.tokenCache().misses();
