@@ -104,7 +104,8 @@ public final class ElmoRescorer implements Rescorer {
                     sourceExplanation, Explanation.match(weight, "primaryWeight"));
         }
         Explanation rescored = context.window.explain(searcher, sourceExplanation, topLevelDocId);
-        String scoring = context.combination == null ? "" : ", " + context.combination;
-        return Explanation.match(rescored.getValue(), "elmo rescore by " + context.description + scoring, rescored.getDetails());
+        // A fusing rescorer says itself how it fused, and that the fused score depends on the rest of the window.
+        String scoring = context.combination == null ? rescored.getDescription() : context.combination.toString();
+        return Explanation.match(rescored.getValue(), "elmo rescore by " + context.description + ", " + scoring, rescored.getDetails());
     }
 }

@@ -1,5 +1,6 @@
 package org.elmosearch.plugin.search;
 
+import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.DoubleValuesSource;
 import org.apache.lucene.search.FullPrecisionFloatVectorSimilarityValuesSource;
 import org.apache.lucene.search.MatchNoDocsQuery;
@@ -293,7 +294,7 @@ public final class ElmoRescorerBuilder extends RescorerBuilder<ElmoRescorerBuild
         }
         return switch (mode) {
             case COSINE -> context(windowSize, () -> ElmoRescorer.byQuery(cosineQuery(type), combination),
-                    () -> bestNestedIfNeeded(cosine(type), context), "the similarity of field [" + field + "] to the text's vector");
+                    () -> bestNestedIfNeeded(cosine(type, context), context), "the similarity of field [" + field + "] to the text's vector");
             case MAXSIM -> context(windowSize, () -> new MaxSimRescorer(bestNestedIfNeeded(maxSim(type), context), combination),
                     () -> bestNestedIfNeeded(maxSim(type), context),
                     "MaxSim of field [" + field + "] with the text's " + queryVectors.length + " token vectors"
@@ -311,7 +312,7 @@ public final class ElmoRescorerBuilder extends RescorerBuilder<ElmoRescorerBuild
             return new ElmoRescorer.Context(windowSize, combined.get(), combination, description);
         }
         ScoreFusion fusion = new ScoreFusion(normalization, combination.queryWeight(), combination.rescoreWeight());
-        return new ElmoRescorer.Context(windowSize, new FusionRescorer(elmoScore.get(), fusion), null, description + ", " + fusion);
+        return new ElmoRescorer.Context(windowSize, new FusionRescorer(elmoScore.get(), fusion), null, description);
     }
 
     /** Scores each document by its field vector's similarity to the query vector; no document without one matches. */
@@ -325,15 +326,25 @@ public final class ElmoRescorerBuilder extends RescorerBuilder<ElmoRescorerBuild
         }
     }
 
-    /** Each document's similarity of its float vector to the query vector, for fusion ({@code (1 + cosine) / 2} on unit vectors). */
-    private DoubleValuesSource cosine(MappedFieldType type) {
+    /**
+     * Each document's similarity, by the field's own similarity function, of its full-precision float vector to the
+     * query vector, for fusion: {@code (1 + cosine) / 2} for a cosine field, as in the kNN score.
+     */
+    private DoubleValuesSource cosine(MappedFieldType type, SearchExecutionContext context) {
         DenseVectorFieldMapper.DenseVectorFieldType vectors = denseVectorField(type);
         if (vectors.getElementType() != DenseVectorFieldMapper.ElementType.FLOAT || vectors.getVectorDimensions() != queryVectors[0].length) {
             throw new IllegalArgumentException("[" + NAME + "] rescorer: model [" + modelId + "] makes " + queryVectors[0].length
                     + "-dimensional vectors that field [" + field + "] cannot be compared with: it holds [" + vectors.getVectorDimensions()
                     + "]-dimensional [" + vectors.getElementType() + "] vectors; index and query with the same model");
         }
-        return new FullPrecisionFloatVectorSimilarityValuesSource(queryVectors[0], field);
+        if (vectors.getSimilarity() == null) {
+            throw new IllegalArgumentException("[" + NAME + "] rescorer: field [" + field + "] is not indexed (\"index\": false), and ["
+                    + NORMALIZATION + "] [" + normalization.jsonName() + "] reads indexed vectors: index the field or use [" + NORMALIZATION
+                    + "] [none]");
+        }
+        VectorSimilarityFunction similarity = vectors.getSimilarity().vectorSimilarityFunction(context.indexVersionCreated(),
+                DenseVectorFieldMapper.ElementType.FLOAT);
+        return new FullPrecisionFloatVectorSimilarityValuesSource(queryVectors[0], field, similarity);
     }
 
     private DenseVectorFieldMapper.DenseVectorFieldType denseVectorField(MappedFieldType type) {

@@ -1,0 +1,240 @@
+package org.elmosearch.plugin;
+
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.en.EnglishAnalyzer;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.ByteBuffersDirectory;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.tests.util.LuceneTestCase;
+import org.apache.lucene.util.QueryBuilder;
+import org.elasticsearch.action.bulk.BulkRequestBuilder;
+import org.elasticsearch.action.bulk.BulkResponse;
+import org.elasticsearch.action.support.WriteRequest;
+import org.elasticsearch.common.settings.Settings;
+import org.elasticsearch.core.TimeValue;
+import org.elasticsearch.index.analysis.PreBuiltAnalyzerProviderFactory;
+import org.elasticsearch.index.query.QueryBuilders;
+import org.elasticsearch.indices.analysis.PreBuiltCacheFactory;
+import org.elasticsearch.plugins.AnalysisPlugin;
+import org.elasticsearch.plugins.Plugin;
+import org.elasticsearch.search.SearchHit;
+import org.elasticsearch.test.ESIntegTestCase;
+import org.elmosearch.elmo.ElmoEncoder;
+import org.elmosearch.elmo.ElmoModel;
+import org.elmosearch.elmo.SyntheticModel;
+import org.elmosearch.embed.ElmoEmbedder;
+import org.elmosearch.embed.EmbeddedText;
+import org.elmosearch.embed.EmbeddingOptions;
+import org.elmosearch.embed.ModelDirectory;
+import org.elmosearch.eval.BeirDataset;
+import org.elmosearch.lucene.ElmoTokenVectors;
+import org.elmosearch.lucene.TokenVectorEncoding;
+import org.elmosearch.node.EmbeddingSpec;
+import org.elmosearch.node.ModelInfo;
+import org.elmosearch.plugin.action.ElmoNodesAction;
+import org.elmosearch.plugin.search.ElmoRescorerBuilder;
+import org.elmosearch.plugin.search.RescoreMode;
+import org.elmosearch.rank.RankingVectors;
+import org.elmosearch.rank.ScoreFusion;
+import org.elmosearch.rank.TokenStatistics;
+import org.elmosearch.rank.TokenStatisticsFitter;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.elasticsearch.test.hamcrest.ElasticsearchAssertions.assertAcked;
+import static org.elasticsearch.test.hamcrest.ElasticsearchAssertions.assertResponse;
+
+/**
+ * The plugin ranks as the analysis core does: for the same model (with token statistics fitted on the corpus), the
+ * same SQuAD passages and questions on one shard, a BM25 {@code match} query whose top 100 is re-ranked by the
+ * {@code elmo} rescorer with its defaults (MaxSim over the processor's token vectors, IDF weights, window fusion)
+ * returns the same top 10 as the core's own code path: a Lucene index with the English analyzer, BM25's top 100 by
+ * {@link QueryBuilder#createBooleanQuery}, re-ranked by {@link ElmoTokenVectors#rescorer} with {@link ScoreFusion#DEFAULT}.
+ * The model is a tiny random one, so rankings are not semantic; what matters is that both sides agree.
+ */
+@ESIntegTestCase.ClusterScope(scope = ESIntegTestCase.Scope.SUITE, numDataNodes = 1, numClientNodes = 0, supportsDedicatedMasters = false)
+@LuceneTestCase.SuppressFileSystems("ExtrasFS")
+public class ElmoRankingParityIT extends ESIntegTestCase {
+
+    private static final String MODEL = "squad-tiny";
+    private static final String INDEX = "squad";
+    /** Questions compared: the issue asks for at least 50. */
+    private static final int QUESTIONS = 60;
+    /** BM25 hits re-ranked, as the evaluation harness re-ranks its top 100. */
+    private static final int WINDOW = 100;
+    private static final int TOP = 10;
+
+    private static Path models;
+    private static BeirDataset squad;
+    /** Per question, in order, the core's top 10 passage ids. */
+    private static List<List<String>> coreTopTen;
+    /** Questions whose top 10 the core's re-ranking changed from BM25's: the comparison must not be BM25's alone. */
+    private static int reordered;
+
+    @BeforeClass
+    public static void fitTheModelAndRankWithTheCore() throws Exception {
+        squad = BeirDataset.load(SharedTestData.requireOrSkip("datasets/squad-v1.1-dev")).withFirstQueries(QUESTIONS);
+        models = createTempDir();
+        Path dir = models.resolve(MODEL);
+        SyntheticModel.write(SyntheticModel.randomWeights(SyntheticModel.Preset.TINY.options(), 11), dir);
+        ElmoModel model = ModelDirectory.load(dir, null).model();
+        try (ElmoEncoder encoder = new ElmoEncoder(model, 1)) {
+            ElmoEmbedder embedder = new ElmoEmbedder(encoder);
+            EmbeddingOptions options = EmbeddingOptions.defaults(model.options());
+            List<String> bodies = squad.corpus().stream().map(BeirDataset.Passage::body).toList();
+            // One run of the model over the corpus fits the statistics (as `elmo fit` does) and gives the core's index its token vectors.
+            List<EmbeddedText> embedded = embedder.embed(bodies, options);
+            TokenStatisticsFitter fitter = new TokenStatisticsFitter(options.mix(), model.options().outputDim());
+            for (EmbeddedText text : embedded) {
+                fitter.countText(text.tokens());
+                fitter.addVectors(text.tokenVectors());
+            }
+            TokenStatistics statistics = fitter.fit(0.1, "squad-v1.1-dev");
+            statistics.write(dir.resolve(TokenStatistics.FILE_NAME));
+            ElmoTokenVectors tokenVectors = new ElmoTokenVectors(embedder, options, TokenVectorEncoding.FLOAT32, RankingVectors.defaults(statistics));
+            coreTopTen = coreRanking(tokenVectors, embedded);
+        }
+    }
+
+    /** The core's code path, end to end, for every question. */
+    private static List<List<String>> coreRanking(ElmoTokenVectors tokenVectors, List<EmbeddedText> embedded) throws Exception {
+        List<List<String>> rankings = new ArrayList<>();
+        try (Analyzer analyzer = new EnglishAnalyzer(); Directory directory = new ByteBuffersDirectory()) {
+            try (IndexWriter writer = new IndexWriter(directory, new IndexWriterConfig(analyzer))) {
+                for (int i = 0; i < squad.corpus().size(); i++) {
+                    BeirDataset.Passage passage = squad.corpus().get(i);
+                    Document doc = new Document();
+                    doc.add(new StringField("id", passage.id(), Field.Store.YES));
+                    doc.add(new TextField("body", passage.body(), Field.Store.NO));
+                    doc.add(tokenVectors.field("tokens", embedded.get(i)));
+                    writer.addDocument(doc);
+                }
+                writer.forceMerge(1);
+            }
+            try (DirectoryReader reader = DirectoryReader.open(directory)) {
+                IndexSearcher searcher = new IndexSearcher(reader);
+                StoredFields stored = reader.storedFields();
+                QueryBuilder queries = new QueryBuilder(analyzer);
+                for (BeirDataset.Query question : squad.queries()) {
+                    Query bm25 = queries.createBooleanQuery("body", question.text());
+                    TopDocs firstPass = searcher.search(bm25, WINDOW);
+                    TopDocs rescored = tokenVectors.rescorer("tokens", question.text(), ScoreFusion.DEFAULT).rescore(searcher, firstPass, WINDOW);
+                    List<String> ids = topIds(rescored, stored);
+                    rankings.add(ids);
+                    reordered += ids.equals(topIds(firstPass, stored)) ? 0 : 1;
+                }
+            }
+        }
+        return rankings;
+    }
+
+    private static List<String> topIds(TopDocs hits, StoredFields stored) throws java.io.IOException {
+        List<String> ids = new ArrayList<>();
+        for (ScoreDoc hit : Arrays.copyOf(hits.scoreDocs, Math.min(TOP, hits.scoreDocs.length))) {
+            ids.add(stored.document(hit.doc).get("id"));
+        }
+        return ids;
+    }
+
+    @AfterClass
+    public static void forget() {
+        squad = null;
+        coreTopTen = null;
+    }
+
+    /**
+     * Elasticsearch's {@code english} analyzer is Lucene's {@link EnglishAnalyzer}, registered by the {@code
+     * analysis-common} module, which the internal test cluster does not load: this registers it the same way.
+     */
+    public static final class EnglishAnalyzerPlugin extends Plugin implements AnalysisPlugin {
+        @Override
+        public List<PreBuiltAnalyzerProviderFactory> getPreBuiltAnalyzerProviderFactories() {
+            return List.of(new PreBuiltAnalyzerProviderFactory("english", PreBuiltCacheFactory.CachingStrategy.LUCENE, EnglishAnalyzer::new));
+        }
+    }
+
+    @Override
+    protected Collection<Class<? extends Plugin>> nodePlugins() {
+        return List.of(ElmoPlugin.class, EnglishAnalyzerPlugin.class);
+    }
+
+    @Override
+    protected Settings nodeSettings(int ordinal, Settings other) {
+        return Settings.builder().put(super.nodeSettings(ordinal, other))
+                .put(ElmoPlugin.MODELS_PATH.getKey(), models.toAbsolutePath().toString())
+                .put(ElmoPlugin.INFERENCE_THREADS.getKey(), 1)
+                .build();
+    }
+
+    private void indexTheCorpus() {
+        putJsonPipeline("elmo", """
+                {"processors": [{"elmo": {"model_id": "%s", "field": "body", "token_vectors_field": "body_tokens"}}]}""".formatted(MODEL));
+        assertAcked(indicesAdmin().prepareCreate(INDEX).setSettings(Settings.builder().put("number_of_shards", 1).put("number_of_replicas", 0))
+                .setMapping("""
+                        {"_source": {"excludes": ["body_tokens", "body_vector"]},
+                         "properties": {
+                           "body": {"type": "text", "analyzer": "english"},
+                           "body_vector": {"type": "dense_vector", "dims": 32, "index": false},
+                           "body_tokens": {"type": "elmo_token_vectors", "dims": 32}}}"""));
+        List<BeirDataset.Passage> corpus = squad.corpus();
+        for (int from = 0; from < corpus.size(); from += 500) {
+            BulkRequestBuilder bulk = client().prepareBulk();
+            for (BeirDataset.Passage passage : corpus.subList(from, Math.min(corpus.size(), from + 500))) {
+                bulk.add(prepareIndex(INDEX).setId(passage.id()).setPipeline("elmo").setSource(Map.of("body", passage.body())));
+            }
+            BulkResponse response = bulk.get(TimeValue.timeValueMinutes(2));
+            assertFalse(response.buildFailureMessage(), response.hasFailures());
+        }
+        // One segment in indexing order, as the core's index: BM25 ties then break alike.
+        indicesAdmin().prepareForceMerge(INDEX).setMaxNumSegments(1).get();
+        indicesAdmin().prepareRefresh(INDEX).get();
+    }
+
+    public void testTheRescorersDefaultsRankTheTopTenAsTheCoreDoes() {
+        indexTheCorpus();
+        ModelInfo model = client().execute(ElmoNodesAction.TYPE, new ElmoNodesAction.Request()).actionGet(30, TimeUnit.SECONDS)
+                .getNodes().get(0).models().stream().filter(m -> m.id().equals(MODEL)).findFirst().orElseThrow();
+        assertEquals("squad-v1.1-dev", model.tokenStatistics().corpus());
+        assertEquals(squad.corpus().size(), model.tokenStatistics().documents());
+
+        List<String> differences = new ArrayList<>();
+        int compared = 0;
+        for (int q = 0; q < squad.queries().size(); q++) {
+            String question = squad.queries().get(q).text();
+            // The request a user sends: {"rescore": {"window_size": 100, "elmo": {"model_id", "text", "field", "mode": "maxsim"}}}
+            ElmoRescorerBuilder rescorer = new ElmoRescorerBuilder(MODEL, question, "body_tokens", RescoreMode.MAXSIM, EmbeddingSpec.NONE,
+                    ScoreFusion.DEFAULT, null);
+            List<String> expected = coreTopTen.get(q);
+            assertResponse(prepareSearch(INDEX).setQuery(QueryBuilders.matchQuery("body", question)).setSize(TOP)
+                    .addRescorer(rescorer, WINDOW), response -> {
+                List<String> actual = Arrays.stream(response.getHits().getHits()).map(SearchHit::getId).toList();
+                if (!actual.equals(expected)) {
+                    differences.add(question + "\n  core:   " + expected + "\n  plugin: " + actual);
+                }
+            });
+            compared += expected.isEmpty() ? 0 : 1;
+        }
+        assertTrue("only " + compared + " questions had hits", compared >= 50);
+        assertTrue("the re-ranking changed the top 10 of only " + reordered + " questions", reordered >= QUESTIONS / 2);
+        assertEquals("questions whose top 10 differ:\n" + String.join("\n", differences), 0, differences.size());
+    }
+}
