@@ -48,7 +48,6 @@ import org.elmosearch.plugin.search.RescoreMode;
 import org.elmosearch.rank.RankingVectors;
 import org.elmosearch.rank.ScoreFusion;
 import org.elmosearch.rank.TokenStatistics;
-import org.elmosearch.rank.TokenStatisticsFitter;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 
@@ -103,12 +102,7 @@ public class ElmoRankingParityIT extends ESIntegTestCase {
             List<String> bodies = squad.corpus().stream().map(BeirDataset.Passage::body).toList();
             // One run of the model over the corpus fits the statistics (as `elmo fit` does) and gives the core's index its token vectors.
             List<EmbeddedText> embedded = embedder.embed(bodies, options);
-            TokenStatisticsFitter fitter = new TokenStatisticsFitter(options.mix(), model.options().outputDim());
-            for (EmbeddedText text : embedded) {
-                fitter.countText(text.tokens());
-                fitter.addVectors(text.tokenVectors());
-            }
-            TokenStatistics statistics = fitter.fit(0.1, "squad-v1.1-dev");
+            TokenStatistics statistics = TestStatistics.fit(embedded, options, model.options().outputDim(), "squad-v1.1-dev");
             statistics.write(dir.resolve(TokenStatistics.FILE_NAME));
             ElmoTokenVectors tokenVectors = new ElmoTokenVectors(embedder, options, TokenVectorEncoding.FLOAT32, RankingVectors.defaults(statistics));
             coreTopTen = coreRanking(tokenVectors, embedded);
