@@ -7,7 +7,9 @@ import org.elmosearch.elmo.Pooling;
 import org.elmosearch.elmo.ScalarMix;
 import org.elmosearch.embed.ElmoEmbedder;
 import org.elmosearch.embed.EmbeddingOptions;
+import org.elmosearch.model.ModelDirectory;
 import org.elmosearch.embed.TextLayers;
+import org.elmosearch.rank.RankingVectors;
 
 import java.io.BufferedReader;
 import java.io.FilterOutputStream;
@@ -33,14 +35,15 @@ final class EmbedCommand implements Command {
 
     /** What each output line carries. */
     enum Output {
-        LAYERS, MIX, POOLED;
+        LAYERS, MIX, POOLED, RANKING;
 
         static Output parse(String name) throws UsageException {
             return switch (name) {
                 case "layers" -> LAYERS;
                 case "mix" -> MIX;
                 case "pooled" -> POOLED;
-                default -> throw new UsageException("--output must be layers, mix or pooled, got '" + name + "'");
+                case "ranking" -> RANKING;
+                default -> throw new UsageException("--output must be layers, mix, pooled or ranking, got '" + name + "'");
             };
         }
     }
@@ -62,6 +65,11 @@ final class EmbedCommand implements Command {
                   --output layers  {"tokens": [...], "layers": [[[...]]]}  every layer, (L+1) x T x D
                   --output mix     {"tokens": [...], "mix": [[...]]}       mixed token vectors, T x D
                   --output pooled  {"tokens": [...], "vector": [...]}      pooled text vector, D
+                  --output ranking {"tokens": [...], "vectors": [[...]], "weights": [...], "vector": [...]}
+                                   what search compares: unit token vectors and the pooled vector, both
+                                   transformed by the model folder's token statistics (--model DIR after
+                                   'elmo fit'; without them, the unit vectors of --mix), and each token's
+                                   IDF weight in MaxSim (only with statistics)
                 The <S> and </S> sentence markers are not in the output. Pooled vectors are not normalized
                 unless --normalize is given. A line with more than --max-tokens tokens is cut to its first
                 --max-tokens and its object gets "truncated": true.
@@ -79,7 +87,7 @@ final class EmbedCommand implements Command {
         return Stream.concat(ModelFlags.FLAGS.stream(), Stream.of(
                 Flag.value("--input", "FILE", "text, one input per line (required)"),
                 Flag.toggle("--pretokenized", "lines are tokens separated by single spaces; no tokenizer"),
-                Flag.value("--output", "KIND", "layers, mix or pooled (required)"),
+                Flag.value("--output", "KIND", "layers, mix, pooled or ranking (required)"),
                 Flag.value("--out", "FILE", "where to write the JSON lines (default: stdout)"),
                 Flag.value("--mix", "SPEC", "mix and pooled: average (default), top, or one weight per layer: 0.2,0.3,0.5"),
                 Flag.value("--pooling", "KIND", "pooled: mean (default) or max"),
@@ -92,7 +100,7 @@ final class EmbedCommand implements Command {
     @Override
     public int run(Arguments arguments, PrintStream out, PrintStream err) throws Exception {
         Output output = Output.parse(arguments.required("--output"));
-        requireOnlyFor(arguments, "--mix", output != Output.LAYERS, "mix or pooled");
+        requireOnlyFor(arguments, "--mix", output != Output.LAYERS, "mix, pooled or ranking");
         requireOnlyFor(arguments, "--pooling", output == Output.POOLED, "pooled");
         requireOnlyFor(arguments, "--normalize", output == Output.POOLED, "pooled");
         Object mixSpec = mixSpec(arguments.optional("--mix").orElse("average"));
@@ -107,12 +115,20 @@ final class EmbedCommand implements Command {
             throw new UsageException("--out is the --input file, which writing would erase: " + target);
         }
 
-        ElmoModel model = ModelFlags.load(arguments);
+        ModelDirectory loaded = ModelFlags.load(arguments);
+        ElmoModel model = loaded.model();
+        RankingVectors ranking = RankingVectors.defaults(loaded.statistics());
+        if (output == Output.RANKING && loaded.statistics() != null && arguments.has("--mix")) {
+            throw new UsageException("--mix: --output ranking uses the layer mix the model's token statistics were fitted on");
+        }
         ScalarMix mix;
         try {
             mix = ScalarMix.parse(mixSpec, model.options().outputLayers());
         } catch (IllegalArgumentException e) {
             throw new UsageException("--" + e.getMessage());
+        }
+        if (output == Output.RANKING) {
+            mix = ranking.mix(mix);
         }
         EmbeddingOptions options = new EmbeddingOptions(mix, pooling, arguments.has("--normalize"), maxTokens);
 
@@ -121,7 +137,7 @@ final class EmbedCommand implements Command {
         try (ElmoEncoder encoder = new ElmoEncoder(model, threads);
              BufferedReader reader = Files.newBufferedReader(input, StandardCharsets.UTF_8);
              EmbeddingWriter writer = new EmbeddingWriter(open(target, out), target != null)) {
-            Batcher batcher = new Batcher(new ElmoEmbedder(encoder), output, options, pretokenized, writer);
+            Batcher batcher = new Batcher(new ElmoEmbedder(encoder), output, options, ranking, pretokenized, writer);
             totals = batcher.run(reader, batchSize, input);
         }
         err.printf(Locale.ROOT, "embedded %,d lines (%,d tokens) in %.1f s%s%n", totals.lines(), totals.tokens(),
@@ -137,7 +153,7 @@ final class EmbedCommand implements Command {
     }
 
     /** "average", "top", or the list of weights, in the form {@link ScalarMix#parse} takes. */
-    private static Object mixSpec(String value) throws UsageException {
+    static Object mixSpec(String value) throws UsageException {
         if (value.equals("average") || value.equals("top")) {
             return value;
         }
@@ -210,16 +226,19 @@ final class EmbedCommand implements Command {
         private final ElmoEmbedder embedder;
         private final Output output;
         private final EmbeddingOptions options;
+        private final RankingVectors ranking;
         private final boolean pretokenized;
         private final EmbeddingWriter writer;
         private long lines;
         private long tokens;
         private long truncated;
 
-        Batcher(ElmoEmbedder embedder, Output output, EmbeddingOptions options, boolean pretokenized, EmbeddingWriter writer) {
+        Batcher(ElmoEmbedder embedder, Output output, EmbeddingOptions options, RankingVectors ranking, boolean pretokenized,
+                EmbeddingWriter writer) {
             this.embedder = embedder;
             this.output = output;
             this.options = options;
+            this.ranking = ranking;
             this.pretokenized = pretokenized;
             this.writer = writer;
         }
@@ -264,6 +283,11 @@ final class EmbedCommand implements Command {
                     case LAYERS -> writer.layers(text.tokens(), text.truncated(), text.layers());
                     case MIX -> writer.mix(text.tokens(), text.truncated(), ElmoEmbedder.embed(text, options).tokenVectors());
                     case POOLED -> writer.pooled(text.tokens(), text.truncated(), ElmoEmbedder.embed(text, options).vector());
+                    case RANKING -> {
+                        float[][] mixed = ElmoEmbedder.embed(text, options).tokenVectors();
+                        writer.ranking(text.tokens(), text.truncated(), ranking.tokenVectors(mixed), ranking.queryWeights(text.tokens()),
+                                ranking.pooledVector(mixed));
+                    }
                 }
             }
         }

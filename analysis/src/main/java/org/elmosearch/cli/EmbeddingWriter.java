@@ -64,6 +64,28 @@ final class EmbeddingWriter implements Closeable {
         end();
     }
 
+    /**
+     * {@code {"tokens": [...], "vectors": [[...]], "weights": [...], "vector": [...]}}: the unit token vectors that
+     * ranking compares, each query token's MaxSim weight (absent without IDF weighting) and the pooled ranking
+     * vector ({@code null} for a text with no tokens).
+     */
+    void ranking(List<Token> tokens, boolean truncated, float[][] vectors, float[] weights, float[] vector) throws IOException {
+        start(tokens, truncated);
+        json.writeFieldName("vectors");
+        matrix(vectors);
+        if (weights != null) {
+            json.writeFieldName("weights");
+            vector(weights);
+        }
+        json.writeFieldName("vector");
+        if (vector == null) {
+            json.writeNull();
+        } else {
+            vector(vector);
+        }
+        end();
+    }
+
     private void start(List<Token> tokens, boolean truncated) throws IOException {
         json.writeStartObject();
         json.writeArrayFieldStart("tokens");

@@ -86,6 +86,37 @@ public record BeirDataset(List<Passage> corpus, List<Query> queries, Map<String,
         return new BeirDataset(corpus, first, kept);
     }
 
+    /** Which of the judged queries to run: all, or every other one, so that settings chosen on one half can be reported on the other. */
+    public enum QuerySplit {
+        ALL, EVEN, ODD;
+
+        public static QuerySplit parse(String name) {
+            for (QuerySplit split : values()) {
+                if (split.name().equalsIgnoreCase(name.strip())) {
+                    return split;
+                }
+            }
+            throw new IllegalArgumentException("unknown split '" + name + "', expected all, even or odd");
+        }
+    }
+
+    /**
+     * The same corpus with the queries of one split: {@code EVEN} keeps the 1st, 3rd, 5th ... query in file order
+     * (even 0-based positions), {@code ODD} the 2nd, 4th, ...
+     */
+    public BeirDataset withQuerySplit(QuerySplit split) {
+        if (split == QuerySplit.ALL) {
+            return this;
+        }
+        List<Query> kept = new ArrayList<>();
+        for (int i = split == QuerySplit.EVEN ? 0 : 1; i < queries.size(); i += 2) {
+            kept.add(queries.get(i));
+        }
+        Map<String, Map<String, Integer>> grades = new LinkedHashMap<>();
+        kept.forEach(q -> grades.put(q.id(), qrels.get(q.id())));
+        return new BeirDataset(corpus, kept, grades);
+    }
+
     private interface JsonLineHandler {
         void accept(JsonNode object, String where);
     }

@@ -24,6 +24,7 @@ import org.elmosearch.lucene.ElmoTokenVectors;
 import org.elmosearch.lucene.ElmoVectors;
 import org.elmosearch.lucene.IndexSize;
 import org.elmosearch.lucene.TokenVectorEncoding;
+import org.elmosearch.rank.RankingVectors;
 
 import java.io.IOException;
 import java.util.List;
@@ -73,12 +74,19 @@ public final class EvalIndex implements AutoCloseable {
     private final IndexSearcher searcher;
     private final String[] passageIds;
     private final Summary summary;
+    private final RankingVectors ranking;
+    private final ElmoVectors vectors;
+    private final ElmoTokenVectors tokenVectors;
 
-    private EvalIndex(Analyzer analyzer, Directory directory, DirectoryReader reader, Summary summary) throws IOException {
+    private EvalIndex(Analyzer analyzer, Directory directory, DirectoryReader reader, Summary summary, RankingVectors ranking,
+                      ElmoVectors vectors, ElmoTokenVectors tokenVectors) throws IOException {
         this.analyzer = analyzer;
         this.directory = directory;
         this.reader = reader;
         this.summary = summary;
+        this.ranking = ranking;
+        this.vectors = vectors;
+        this.tokenVectors = tokenVectors;
         this.searcher = new IndexSearcher(reader);
         this.passageIds = new String[reader.maxDoc()];
         StoredFields stored = reader.storedFields();
@@ -89,12 +97,14 @@ public final class EvalIndex implements AutoCloseable {
 
     /**
      * Indexes the corpus; {@code embedder} may be null when neither kind of vector is wanted. Vectors use the
-     * embedder's default options, as {@link ElmoVectors} and {@link ElmoTokenVectors} do at query time.
+     * embedder's default options with the ranking's layer mix and transform, through the {@link ElmoVectors} and
+     * {@link ElmoTokenVectors} that {@link #vectors()} and {@link #tokenVectors()} return for the queries.
      *
+     * @param ranking       how vectors are transformed and query tokens weighted (ignored without vectors)
      * @param tokenEncoding how token vectors are stored, when {@code tokenVectors}
      */
-    public static EvalIndex build(List<Passage> corpus, ElmoEmbedder embedder, boolean pooledVectors, boolean tokenVectors,
-                                  TokenVectorEncoding tokenEncoding, Consumer<String> progress) throws IOException {
+    public static EvalIndex build(List<Passage> corpus, ElmoEmbedder embedder, RankingVectors ranking, boolean pooledVectors,
+                                  boolean tokenVectors, TokenVectorEncoding tokenEncoding, Consumer<String> progress) throws IOException {
         boolean embedding = pooledVectors || tokenVectors;
         if (embedding && embedder == null) {
             throw new IllegalArgumentException("vectors need a model");
@@ -108,8 +118,11 @@ public final class EvalIndex implements AutoCloseable {
         long start = System.nanoTime();
         long embedNanos = 0;
         long tokens = 0;
-        EmbeddingOptions options = embedding ? EmbeddingOptions.defaults(embedder.options()) : null;
-        ElmoTokenVectors tokenFields = tokenVectors ? new ElmoTokenVectors(embedder, options, tokenEncoding) : null;
+        EmbeddingOptions defaults = embedding ? EmbeddingOptions.defaults(embedder.options()) : null;
+        ElmoVectors pooledFields = pooledVectors ? new ElmoVectors(embedder, defaults, ranking) : null;
+        ElmoTokenVectors tokenFields = tokenVectors ? new ElmoTokenVectors(embedder, defaults, tokenEncoding, ranking) : null;
+        // Both helpers embed with the same options, so one run of the model serves both kinds of vector.
+        EmbeddingOptions options = pooledFields != null ? pooledFields.options() : tokenFields != null ? tokenFields.options() : null;
         try (IndexWriter writer = new IndexWriter(directory, config)) {
             for (int from = 0; from < corpus.size(); from += EMBED_CHUNK) {
                 List<Passage> chunk = corpus.subList(from, Math.min(corpus.size(), from + EMBED_CHUNK));
@@ -124,8 +137,9 @@ public final class EvalIndex implements AutoCloseable {
                     doc.add(new StoredField(ID, chunk.get(i).id()));
                     doc.add(new TextField(BODY, chunk.get(i).body(), Field.Store.NO));
                     EmbeddedText text = embedded == null ? null : embedded.get(i);
-                    if (pooledVectors && text.vector() != null) {
-                        doc.add(new KnnFloatVectorField(VECTOR, text.vector(), ElmoVectors.SIMILARITY));
+                    float[] vector = pooledFields == null ? null : pooledFields.vector(text);
+                    if (vector != null) {
+                        doc.add(new KnnFloatVectorField(VECTOR, vector, ElmoVectors.SIMILARITY));
                     }
                     BinaryDocValuesField field = tokenFields == null ? null : tokenFields.field(TOKENS, text);
                     if (field != null) {
@@ -143,11 +157,26 @@ public final class EvalIndex implements AutoCloseable {
         DirectoryReader reader = DirectoryReader.open(directory);
         double writeSeconds = (System.nanoTime() - start - embedNanos) / 1e9;
         Summary summary = new Summary(corpus.size(), tokens, tokenEncoding, embedNanos / 1e9, writeSeconds, IndexSize.of(directory));
-        return new EvalIndex(analyzer, directory, reader, summary);
+        return new EvalIndex(analyzer, directory, reader, summary, ranking, pooledFields, tokenFields);
     }
 
     public Summary summary() {
         return summary;
+    }
+
+    /** How the index's vectors were transformed, and how queries are weighted and fused against them. */
+    public RankingVectors ranking() {
+        return ranking;
+    }
+
+    /** The pooled-vector helper the passages were indexed with, or null without pooled vectors. */
+    ElmoVectors vectors() {
+        return vectors;
+    }
+
+    /** The token-vector helper the passages were indexed with, or null without token vectors. */
+    ElmoTokenVectors tokenVectors() {
+        return tokenVectors;
     }
 
     IndexSearcher searcher() {
@@ -158,7 +187,7 @@ public final class EvalIndex implements AutoCloseable {
         return analyzer;
     }
 
-    String passageId(int doc) {
+    public String passageId(int doc) {
         return passageIds[doc];
     }
 

@@ -27,16 +27,19 @@ public final class EvalReport {
                     index.tokenEncoding().name().toLowerCase(Locale.ROOT), index.tokens(), index.bytesPerToken());
         }
         out.printf(Locale.ROOT, "; embedding %.1f s, writing %.1f s%n%n", index.embedSeconds(), index.writeSeconds());
-        out.printf(Locale.ROOT, "%-13s %8s %8s %10s %10s %8s %14s %8s %9s%n", "method", "nDCG@10", "MRR@10", "Recall@100",
+        out.printf(Locale.ROOT, "%-19s %8s %8s %10s %10s %8s %14s %8s %9s%n", "method", "nDCG@10", "MRR@10", "Recall@100",
                 "median ms", "p99 ms", "rescore ms/100", "build s", "index MB");
         for (MethodResult r : results.methods()) {
-            out.printf(Locale.ROOT, "%-13s %8.4f %8.4f %10.4f %10.2f %8.2f %14s %8.1f %9.1f%n", r.method().label(), r.ndcgAt10(),
+            out.printf(Locale.ROOT, "%-19s %8.4f %8.4f %10.4f %10.2f %8.2f %14s %8.1f %9.1f%n", r.method().label(), r.ndcgAt10(),
                     r.mrrAt10(), r.recallAt100(), r.queryMsMedian(), r.queryMsP99(),
                     Double.isNaN(r.rescoreMsPer100Hits()) ? "-" : String.format(Locale.ROOT, "%.2f", r.rescoreMsPer100Hits()),
                     r.buildSeconds(), r.indexBytes() / MB);
         }
         out.printf(Locale.ROOT, "(%,d queries per method; latency from query text to ranking, embedding included, after %d warm-up queries)%n",
                 results.methods().getFirst().queries(), Evaluation.WARM_UP_QUERIES);
+        for (MethodResult r : results.methods()) {
+            out.printf(Locale.ROOT, "  %-19s %s%n", r.method().label(), r.method().description());
+        }
     }
 
     /** One object keyed by method label; figures in snake case, times in ms or s as named. */
@@ -46,6 +49,7 @@ public final class EvalReport {
             Map<String, Object> figures = new LinkedHashMap<>();
             figures.put("queries", r.queries());
             figures.put("ndcg_at_10", r.ndcgAt10());
+            figures.put("ndcg@10", r.ndcgAt10());
             figures.put("mrr_at_10", r.mrrAt10());
             figures.put("recall_at_100", r.recallAt100());
             figures.put("query_ms_median", r.queryMsMedian());

@@ -3,6 +3,7 @@ package org.elmosearch.eval;
 import org.elmosearch.embed.ElmoEmbedder;
 import org.elmosearch.eval.BeirDataset.Query;
 import org.elmosearch.lucene.TokenVectorEncoding;
+import org.elmosearch.rank.RankingVectors;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -29,10 +30,11 @@ public final class Evaluation {
 
     /**
      * @param embedder      null when no method needs the model
-     * @param tokenEncoding how token vectors are stored, for {@link Method#BM25_MAXSIM}
+     * @param ranking       how vectors are transformed, query tokens weighted and scores fused
+     * @param tokenEncoding how token vectors are stored, for the MaxSim methods
      */
-    public static Results run(BeirDataset dataset, List<Method> methods, ElmoEmbedder embedder, TokenVectorEncoding tokenEncoding,
-                              Consumer<String> progress) throws IOException {
+    public static Results run(BeirDataset dataset, List<Method> methods, ElmoEmbedder embedder, RankingVectors ranking,
+                              TokenVectorEncoding tokenEncoding, Consumer<String> progress) throws IOException {
         if (methods.isEmpty()) {
             throw new IllegalArgumentException("no method to evaluate");
         }
@@ -43,8 +45,8 @@ public final class Evaluation {
         }
         String vectors = pooled && tokens ? " with pooled and token vectors" : pooled ? " with pooled vectors" : tokens ? " with token vectors" : "";
         progress.accept(String.format("indexing %,d passages%s", dataset.corpus().size(), vectors));
-        try (EvalIndex index = EvalIndex.build(dataset.corpus(), embedder, pooled, tokens, tokenEncoding, progress)) {
-            Retriever retriever = new Retriever(index, embedder);
+        try (EvalIndex index = EvalIndex.build(dataset.corpus(), embedder, ranking, pooled, tokens, tokenEncoding, progress)) {
+            Retriever retriever = new Retriever(index);
             List<MethodResult> results = new ArrayList<>();
             for (Method method : methods) {
                 MethodResult result = evaluate(dataset, method, retriever, index.summary());

@@ -8,7 +8,6 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TotalHits;
 import org.apache.lucene.util.QueryBuilder;
-import org.elmosearch.embed.ElmoEmbedder;
 import org.elmosearch.lucene.ElmoTokenVectors;
 import org.elmosearch.lucene.ElmoVectors;
 import org.elmosearch.lucene.ScoreCombination;
@@ -18,14 +17,16 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Runs one query by one {@link Method} over an {@link EvalIndex}, the query's embedding included. Rescoring methods
- * order BM25's candidates by the ELMo score alone ({@link ScoreCombination#REPLACE}): that measures what the ELMo
- * score adds, with no weights tuned on the test queries, and leaves Recall@100 equal to BM25's.
+ * Runs one query by one {@link Method} over an {@link EvalIndex}, the query's embedding included, with the same
+ * Lucene helpers a library user calls. {@code bm25+cosine} and {@code bm25+maxsim} order BM25's candidates by the
+ * ELMo score alone ({@link ScoreCombination#REPLACE}), which measures what that score knows by itself; the fusion
+ * methods merge it with BM25 by the ranking options' {@code ScoreFusion}. Every method that re-ranks leaves
+ * Recall@100 equal to BM25's.
  */
-final class Retriever {
+public final class Retriever {
 
     /** Results per query: the first-pass depth for rescoring and for fusion, and the reach of Recall@100. */
-    static final int DEPTH = 100;
+    public static final int DEPTH = 100;
 
     /**
      * One query's passage ids, best first, and the time spent in the second pass.
@@ -33,7 +34,7 @@ final class Retriever {
      * @param rescoreNanos time of the rescorer alone (0 for methods without one)
      * @param rescoredHits how many first-pass hits it re-ranked
      */
-    record Ranking(List<String> passageIds, long rescoreNanos, int rescoredHits) {
+    public record Ranking(List<String> passageIds, long rescoreNanos, int rescoredHits) {
     }
 
     private final EvalIndex index;
@@ -42,22 +43,28 @@ final class Retriever {
     private final ElmoVectors vectors;
     private final ElmoTokenVectors tokenVectors;
 
-    /** @param embedder null when no method that needs the model will run */
-    Retriever(EvalIndex index, ElmoEmbedder embedder) {
+    /** Vectors come from the index's own helpers, so queries are embedded and transformed as its passages were. */
+    public Retriever(EvalIndex index) {
         this.index = index;
         this.searcher = index.searcher();
         this.queryBuilder = new QueryBuilder(index.analyzer());
-        this.vectors = embedder == null ? null : new ElmoVectors(embedder);
-        this.tokenVectors = embedder == null ? null : new ElmoTokenVectors(embedder);
+        this.vectors = index.vectors();
+        this.tokenVectors = index.tokenVectors();
     }
 
-    Ranking search(Method method, String query) throws IOException {
+    /** The query's ranking by the method; the index must hold the vectors the method needs. */
+    public Ranking search(Method method, String query) throws IOException {
+        if ((method.needsPooledVectors() && vectors == null) || (method.needsTokenVectors() && tokenVectors == null)) {
+            throw new IllegalArgumentException(method.label() + " needs vectors the index was built without");
+        }
         return switch (method) {
             case BM25 -> new Ranking(ids(bm25(query)), 0, 0);
             case KNN -> new Ranking(ids(knn(query)), 0, 0);
-            case BM25_RESCORE -> rescore(bm25(query), vectors.rescorer(EvalIndex.VECTOR, query, ScoreCombination.REPLACE));
-            case BM25_MAXSIM -> rescore(bm25(query), tokenVectors.rescorer(EvalIndex.TOKENS, query, ScoreCombination.REPLACE));
             case HYBRID -> new Ranking(RankFusion.reciprocalRank(List.of(ids(bm25(query)), ids(knn(query))), RankFusion.DEFAULT_K, DEPTH), 0, 0);
+            case BM25_COSINE -> rescore(bm25(query), vectors.rescorer(EvalIndex.VECTOR, query, ScoreCombination.REPLACE));
+            case BM25_MAXSIM -> rescore(bm25(query), tokenVectors.rescorer(EvalIndex.TOKENS, query, ScoreCombination.REPLACE));
+            case BM25_COSINE_FUSION -> rescore(bm25(query), vectors.rescorer(EvalIndex.VECTOR, query, index.ranking().options().fusion()));
+            case BM25_MAXSIM_FUSION -> rescore(bm25(query), tokenVectors.rescorer(EvalIndex.TOKENS, query, index.ranking().options().fusion()));
         };
     }
 

@@ -69,6 +69,11 @@ public final class ElmoTokenVectors {
         return options.maxTokens();
     }
 
+    /** The options texts are embedded with (the statistics' layer mix, if any, in place of the given one). */
+    public EmbeddingOptions options() {
+        return options;
+    }
+
     public TokenVectorEncoding encoding() {
         return encoding;
     }

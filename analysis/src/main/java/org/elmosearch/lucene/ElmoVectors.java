@@ -139,7 +139,7 @@ public final class ElmoVectors {
      * vector and the document's ({@link FusionRescorer}).
      */
     public FusionRescorer rescorer(String field, String queryText, ScoreFusion fusion) {
-        return new FusionRescorer(new FullPrecisionFloatVectorSimilarityValuesSource(vector(queryText), field), fusion);
+        return new FusionRescorer(new FullPrecisionFloatVectorSimilarityValuesSource(vector(queryText), field, SIMILARITY), fusion);
     }
 
     /** Re-ranks the first pass with {@link #rescorer} and keeps the best {@code topN}. */

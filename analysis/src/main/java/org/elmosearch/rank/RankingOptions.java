@@ -13,7 +13,7 @@ import java.util.Objects;
 public record RankingOptions(VectorTransform transform, boolean idfWeights, ScoreFusion fusion) {
 
     /**
-     * The shipped defaults: whitened vectors, IDF-weighted MaxSim, z-score fusion 0.7 / 0.3. Chosen once on the
+     * The shipped defaults: whitened vectors, IDF-weighted MaxSim, z-score fusion with equal weights. Chosen once on the
      * even-numbered SQuAD v1.1 dev questions and reported on the odd ones (docs/ranking.md).
      */
     public static final RankingOptions DEFAULT = new RankingOptions(VectorTransform.WHITEN, true, ScoreFusion.DEFAULT);

@@ -14,10 +14,10 @@ import java.util.Objects;
 public record ScoreFusion(ScoreNormalization normalization, float firstPassWeight, float elmoWeight) {
 
     /**
-     * The fusion the project ships: z-scores, weights 0.7 / 0.3. Chosen on the even-numbered SQuAD v1.1 dev
-     * questions and checked on the odd ones (docs/ranking.md); not tuned per collection.
+     * The fusion the project ships: z-scores, equal weights. Chosen on the even-numbered SQuAD v1.1 dev questions
+     * and reported on the odd ones (docs/ranking.md); not tuned per collection.
      */
-    public static final ScoreFusion DEFAULT = new ScoreFusion(ScoreNormalization.Z_SCORE, 0.7f, 0.3f);
+    public static final ScoreFusion DEFAULT = new ScoreFusion(ScoreNormalization.Z_SCORE, 0.5f, 0.5f);
 
     public ScoreFusion {
         Objects.requireNonNull(normalization, "normalization");

@@ -2,14 +2,23 @@ package org.elmosearch.rank;
 
 import org.elmosearch.analysis.Token;
 import org.elmosearch.elmo.ScalarMix;
+import org.elmosearch.embed.ElmoEmbedder;
+import org.elmosearch.embed.EmbeddedText;
+import org.elmosearch.embed.EmbeddingOptions;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * Accumulates {@link TokenStatistics} from a corpus: document frequencies from every text counted, the mean and
@@ -43,6 +52,99 @@ public final class TokenStatisticsFitter {
         this.products = new double[dimension][];
         for (int r = 0; r < dimension; r++) {
             products[r] = new double[r + 1];
+        }
+    }
+
+    /** A source of a corpus's texts that can be read more than once: {@link #fit} reads it twice. */
+    public interface Corpus {
+        /** The texts, in a stream the caller closes. */
+        Stream<String> texts() throws IOException;
+    }
+
+    /** Texts embedded per run of the model while sampling. */
+    static final int SAMPLE_BATCH = 64;
+
+    /**
+     * Fits statistics on a corpus in two passes: the first tokenizes every text for the document frequencies and
+     * counts the tokens; the second embeds evenly spaced texts, the share of them that should hold about
+     * {@code sampleTokens} tokens, into the mean and covariance.
+     *
+     * @param progress told what is done, now and then
+     * @throws IllegalArgumentException when the corpus holds no text with tokens
+     */
+    public static TokenStatistics fit(ElmoEmbedder embedder, ScalarMix mix, Corpus corpus, long sampleTokens, double shrinkage,
+                                      String corpusName, Consumer<String> progress) throws IOException {
+        if (sampleTokens < 2) {
+            throw new IllegalArgumentException("sample tokens must be >= 2, got " + sampleTokens);
+        }
+        TokenStatisticsFitter fitter = new TokenStatisticsFitter(mix.checkLayers(embedder.options().outputLayers()), embedder.dimension());
+        long corpusTokens = 0;
+        try (Stream<String> texts = corpus.texts()) {
+            for (Iterator<String> it = texts.iterator(); it.hasNext(); ) {
+                List<Token> tokens = embedder.tokenizer().tokenize(it.next());
+                if (!tokens.isEmpty()) {
+                    fitter.countText(tokens);
+                    corpusTokens += tokens.size();
+                    if (fitter.texts() % 100_000 == 0) {
+                        progress.accept(String.format(Locale.ROOT, "counted %,d texts (%,d tokens)", fitter.texts(), corpusTokens));
+                    }
+                }
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        if (fitter.texts() == 0) {
+            throw new IllegalArgumentException("corpus " + corpusName + " holds no text with words in it");
+        }
+        progress.accept(String.format(Locale.ROOT, "counted %,d texts (%,d tokens); embedding a sample of about %,d tokens",
+                fitter.texts(), corpusTokens, Math.min(sampleTokens, corpusTokens)));
+        // The share of texts to embed: taking a text whenever the running share passes a whole number spreads the
+        // sample evenly over the corpus, whatever its order.
+        double share = Math.min(1.0, (double) sampleTokens / corpusTokens);
+        EmbeddingOptions options = EmbeddingOptions.defaults(embedder.options()).withMix(mix);
+        long reported = 0;
+        try (Stream<String> texts = corpus.texts()) {
+            List<String> batch = new ArrayList<>(SAMPLE_BATCH);
+            double due = 1.0;
+            for (Iterator<String> it = texts.iterator(); it.hasNext() && fitter.sampledTokens() < sampleTokens; ) {
+                String text = it.next();
+                if (text.isBlank()) {
+                    continue;
+                }
+                due += share;
+                if (due < 1.0) {
+                    continue;
+                }
+                due -= 1.0;
+                batch.add(text);
+                if (batch.size() == SAMPLE_BATCH || !it.hasNext()) {
+                    fitter.addEmbedded(embedder.embed(batch, options));
+                    batch.clear();
+                    if (fitter.sampledTokens() - reported >= 20_000) {
+                        reported = fitter.sampledTokens();
+                        progress.accept(String.format(Locale.ROOT, "embedded %,d of %,d sample tokens", fitter.sampledTokens(),
+                                Math.min(sampleTokens, corpusTokens)));
+                    }
+                }
+            }
+            if (!batch.isEmpty()) {
+                fitter.addEmbedded(embedder.embed(batch, options));
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        if (fitter.sampledTokens() < 2) {
+            throw new IllegalArgumentException("corpus " + corpusName + " has fewer than two tokens to fit on");
+        }
+        progress.accept(String.format(Locale.ROOT, "embedded %,d sample tokens from %,d texts; fitting", fitter.sampledTokens(), fitter.sampledTexts));
+        return fitter.fit(shrinkage, corpusName);
+    }
+
+    private void addEmbedded(List<EmbeddedText> texts) {
+        for (EmbeddedText text : texts) {
+            if (!text.isEmpty()) {
+                addVectors(text.tokenVectors());
+            }
         }
     }
 

@@ -70,23 +70,53 @@ class EvalCommandTest {
         assertEquals(0, result.code(), result.err());
         assertTrue(result.out().contains("bm25+maxsim"), result.out());
         JsonNode figures = lastLineJson(result);
-        assertEquals(List.of("bm25", "knn", "bm25+rescore", "bm25+maxsim", "hybrid"), iterable(figures));
+        assertEquals(List.of("bm25", "knn", "hybrid", "bm25+cosine", "bm25+maxsim", "bm25+cosine-fusion", "bm25+maxsim-fusion"),
+                iterable(figures));
         // The query's own text has cosine 1 with its passage's pooled vector, and MaxSim = its token count, the
         // most any passage can score: every method ranks it first, even with random weights.
         for (String method : iterable(figures)) {
             JsonNode row = figures.get(method);
             assertEquals(8, row.get("queries").asInt(), method);
             assertEquals(1.0, row.get("ndcg_at_10").asDouble(), 1e-9, method);
+            assertEquals(1.0, row.get("ndcg@10").asDouble(), 1e-9, method);
             assertEquals(1.0, row.get("mrr_at_10").asDouble(), 1e-9, method);
             assertEquals(1.0, row.get("recall_at_100").asDouble(), 1e-9, method);
             assertTrue(row.get("query_ms_median").asDouble() > 0 && row.get("query_ms_p99").asDouble() >= row.get("query_ms_median").asDouble(), method);
             assertTrue(row.get("build_s").asDouble() > 0, method);
         }
         assertTrue(figures.get("bm25+maxsim").has("rescore_ms_per_100_hits"));
-        assertTrue(figures.get("bm25+rescore").has("rescore_ms_per_100_hits"));
+        assertTrue(figures.get("bm25+cosine").has("rescore_ms_per_100_hits"));
         // Tiny's token vectors are 32 wide: 128 bytes per token as float32, plus the files' bookkeeping.
         assertTrue(figures.get("bm25+maxsim").get("token_vector_bytes_per_token").asDouble() >= 128);
-        assertTrue(figures.get("bm25+maxsim").get("index_bytes").asLong() > figures.get("bm25+rescore").get("index_bytes").asLong());
+        assertTrue(figures.get("bm25+maxsim").get("index_bytes").asLong() > figures.get("bm25+cosine").get("index_bytes").asLong());
+    }
+
+    @Test
+    void aFittedModelFolderRanksWithItsStatisticsAndEveryMethodStillFindsThePassage() throws IOException {
+        Path fitted = dir.resolve("tiny-fitted");
+        Result fit = run("fit", "--model", dir.resolve("tiny").toString(), "--corpus", dir.resolve("beir/corpus.jsonl").toString(),
+                "--out", fitted.toString(), "--threads", "1");
+        assertEquals(0, fit.code(), fit.err());
+        Result result = run("eval", "--dataset", dir.resolve("beir").toString(), "--model", fitted.toString(), "--threads", "1", "--json");
+        assertEquals(0, result.code(), result.err());
+        assertTrue(result.err().contains("transform whiten, idf on"), result.err());
+        JsonNode figures = lastLineJson(result);
+        for (String method : iterable(figures)) {
+            assertEquals(1.0, figures.get(method).get("ndcg_at_10").asDouble(), 1e-9, method);
+        }
+        Result ablated = run("eval", "--dataset", dir.resolve("beir").toString(), "--model", fitted.toString(), "--methods",
+                "bm25+maxsim-fusion", "--transform", "none", "--idf", "off", "--normalization", "minmax", "--elmo-weight", "0.3");
+        assertEquals(0, ablated.code(), ablated.err());
+        assertTrue(ablated.err().contains("transform none, idf off; fusion: normalization minmax, first-pass weight 0.7"), ablated.err());
+    }
+
+    @Test
+    void splitsRunEveryOtherQuery() throws IOException {
+        for (String split : List.of("even", "odd")) {
+            Result result = run("eval", "--dataset", dir.resolve("beir").toString(), "--methods", "bm25", "--split", split, "--limit", "7", "--json");
+            assertEquals(0, result.code(), result.err());
+            assertEquals(split.equals("even") ? 4 : 3, lastLineJson(result).get("bm25").get("queries").asInt(), split);
+        }
     }
 
     @Test
@@ -98,6 +128,13 @@ class EvalCommandTest {
         Result noModel = run("eval", "--dataset", dataset, "--methods", "knn");
         assertEquals(ElmoCli.USAGE, noModel.code());
         assertTrue(noModel.err().contains("--onnx is required"), noModel.err());
+        Result statisticsNeeded = run("eval", "--dataset", dataset, "--methods", "knn", "--options", options.toString(), "--weights",
+                weights.toString(), "--transform", "whiten");
+        assertEquals(ElmoCli.USAGE, statisticsNeeded.code());
+        assertTrue(statisticsNeeded.err().contains("need the model's token statistics"), statisticsNeeded.err());
+        Result badWeight = run("eval", "--dataset", dataset, "--methods", "bm25", "--elmo-weight", "1.5");
+        assertEquals(ElmoCli.USAGE, badWeight.code());
+        assertTrue(badWeight.err().contains("--elmo-weight must be a number from 0 to 1"), badWeight.err());
         Result noDataset = run("eval", "--dataset", dir.resolve("missing").toString(), "--methods", "bm25");
         assertEquals(ElmoCli.USAGE, noDataset.code());
         assertTrue(noDataset.err().contains("folder not found"), noDataset.err());

@@ -8,6 +8,7 @@ import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.NoMergePolicy;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.Explanation;
+import org.apache.lucene.search.FullPrecisionFloatVectorSimilarityValuesSource;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.LateInteractionRescorer;
@@ -17,6 +18,8 @@ import org.apache.lucene.search.TotalHits;
 import org.apache.lucene.store.ByteBuffersDirectory;
 import org.apache.lucene.store.Directory;
 import org.elmosearch.elmo.Pooling;
+import org.elmosearch.rank.ScoreFusion;
+import org.elmosearch.rank.ScoreNormalization;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -120,6 +123,47 @@ class MaxSimRescorerTest {
             // INT8 stores these vectors exactly but for 0.6 and 0.8, which are off by less than half a step of 0.8/127.
             assertEquals(expected, hit.score, encoding == TokenVectorEncoding.FLOAT32 ? 1e-6f : 2e-3f, "doc " + hit.doc);
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = ScoreNormalization.class, names = {"MIN_MAX", "Z_SCORE"})
+    void fusionNormalizesBothScoresWithinTheWindowAndAddsThemWithWeights(ScoreNormalization normalization) throws IOException {
+        ScoreFusion fusion = new ScoreFusion(normalization, 0.4f, 0.6f);
+        TopDocs rescored = new FusionRescorer(new MaxSimValuesSource("tokens", QUERY), fusion).rescore(searcher(TokenVectorEncoding.FLOAT32),
+                firstPass(), 10);
+        // Computed apart from the rescorer: the window's two lists fused by the same arithmetic, doc 3 without MaxSim.
+        float[] expected = fusion.fuse(FIRST_PASS, MAX_SIM);
+        Integer[] byExpected = {0, 1, 2, 3, 4, 5};
+        Arrays.sort(byExpected, (a, b) -> Float.compare(expected[b], expected[a]));
+        assertArrayEquals(Arrays.stream(byExpected).mapToInt(Integer::intValue).toArray(), order(rescored));
+        for (ScoreDoc hit : rescored.scoreDocs) {
+            assertEquals(expected[hit.doc], hit.score, 1e-5f, "doc " + hit.doc);
+        }
+    }
+
+    @Test
+    void queryTokenWeightsDecideWhichMatchCountsMost() throws IOException {
+        // x weighs three times y: doc 2, which holds only x, overtakes doc 4, which leans towards y.
+        MaxSimValuesSource weighted = new MaxSimValuesSource("tokens", QUERY, new float[] {3, 1});
+        TopDocs rescored = new MaxSimRescorer(weighted, ScoreCombination.REPLACE).rescore(searcher(TokenVectorEncoding.FLOAT32), firstPass(), 10);
+        assertArrayEquals(new int[] {3, 0, 2, 1, 4, 5}, order(rescored));
+        assertEquals(3 * 1 + 1 * 1, rescored.scoreDocs[1].score, 1e-6f);
+        assertEquals(3 * 0.6f + 0.8f, MaxSimValuesSource.score(QUERY, new float[] {3, 1}, DOCS[4]), 1e-6f);
+        assertThrows(IllegalArgumentException.class, () -> new MaxSimValuesSource("tokens", QUERY, new float[] {1}));
+    }
+
+    @Test
+    void cosineFusionReadsThePooledVectorField() throws IOException {
+        float[] pooledQuery = Pooling.l2Normalize(Pooling.MEAN.pool(QUERY));
+        FusionRescorer rescorer = new FusionRescorer(new FullPrecisionFloatVectorSimilarityValuesSource(pooledQuery, "pooled", ElmoVectors.SIMILARITY),
+                new ScoreFusion(ScoreNormalization.MIN_MAX, 0f, 1f));
+        TopDocs rescored = rescorer.rescore(searcher(TokenVectorEncoding.FLOAT32), firstPass(), 10);
+        // ELMo weight alone: doc 1, the query's mean, first; doc 3 (no vector) counts as the lowest, tied with doc 5.
+        assertEquals(1, rescored.scoreDocs[0].doc);
+        assertEquals(1f, rescored.scoreDocs[0].score, 1e-6f);
+        assertEquals(0f, rescored.scoreDocs[rescored.scoreDocs.length - 1].score, 1e-6f);
+        Explanation explanation = rescorer.explain(searcher(TokenVectorEncoding.FLOAT32), Explanation.match(4f, "bm25"), 1);
+        assertTrue(explanation.toString().contains("fused within the rescored window"), explanation.toString());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.elmosearch.embed;
+package org.elmosearch.model;
 
 import org.elmosearch.elmo.ElmoModel;
 import org.elmosearch.elmo.WeightPrecision;
@@ -17,7 +17,7 @@ import java.util.List;
  * inside) or {@value #OPTIONS_FILE} + {@value #WEIGHTS_FILE}, and optionally {@value TokenStatistics#FILE_NAME}
  * (fitted by {@code elmo fit}) and the plugin's {@code settings.json}.
  *
- * @param path       the folder
+ * @param path       the folder, or null for a model given by its files (then without statistics)
  * @param model      the graph, ready for an {@code ElmoEncoder}
  * @param statistics the fitted statistics, or null when the folder has none
  */
