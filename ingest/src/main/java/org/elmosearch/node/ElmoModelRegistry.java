@@ -7,7 +7,7 @@ import org.elmosearch.elmo.ElmoEncoder;
 import org.elmosearch.elmo.ElmoModel;
 import org.elmosearch.elmo.TokenCacheStats;
 import org.elmosearch.elmo.WeightPrecision;
-import org.elmosearch.embed.ModelDirectory;
+import org.elmosearch.model.ModelDirectory;
 
 import java.io.Closeable;
 import java.io.IOException;

@@ -168,7 +168,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
         Path root = createTempDir();
         Path dir = Files.createDirectories(root.resolve("tiny"));
         org.elmosearch.elmo.ElmoModel.fromBilm(source.resolve("options.json"), source.resolve("weights.hdf5"))
-                .saveOnnx(dir.resolve(org.elmosearch.embed.ModelDirectory.ONNX_FILE));
+                .saveOnnx(dir.resolve(org.elmosearch.model.ModelDirectory.ONNX_FILE));
         Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"weight_precision\": \"int8\"}");
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
             IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.acquire("tiny"));
@@ -191,7 +191,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
         Path dir = TinyModels.write(bilm, "tiny");
         Path root = createTempDir();
         org.elmosearch.elmo.ElmoModel.fromBilm(dir.resolve("options.json"), dir.resolve("weights.hdf5"))
-                .saveOnnx(root.resolve("compiled").resolve(org.elmosearch.embed.ModelDirectory.ONNX_FILE));
+                .saveOnnx(root.resolve("compiled").resolve(org.elmosearch.model.ModelDirectory.ONNX_FILE));
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
             assertEquals(32, TinyModels.loaded(registry, "compiled").dims());
         }

@@ -5,9 +5,7 @@ import org.elmosearch.elmo.ElmoModel;
 import org.elmosearch.elmo.ScalarMix;
 import org.elmosearch.elmo.SyntheticModel;
 import org.elmosearch.embed.ElmoEmbedder;
-import org.elmosearch.embed.EmbeddedText;
-import org.elmosearch.embed.EmbeddingOptions;
-import org.elmosearch.embed.ModelDirectory;
+import org.elmosearch.model.ModelDirectory;
 import org.elmosearch.rank.TokenStatistics;
 import org.elmosearch.rank.TokenStatisticsFitter;
 
@@ -38,13 +36,8 @@ public final class TinyModels {
     public static TokenStatistics fitStatistics(Path dir, List<String> texts) throws IOException {
         ElmoModel model = ModelDirectory.load(dir, null).model();
         try (ElmoEncoder encoder = new ElmoEncoder(model, 1)) {
-            EmbeddingOptions options = EmbeddingOptions.defaults(model.options()).withMix(STATISTICS_MIX);
-            TokenStatisticsFitter fitter = new TokenStatisticsFitter(STATISTICS_MIX, model.options().outputDim());
-            for (EmbeddedText text : new ElmoEmbedder(encoder).embed(texts, options)) {
-                fitter.countText(text.tokens());
-                fitter.addVectors(text.tokenVectors());
-            }
-            TokenStatistics statistics = fitter.fit(0.1, "test corpus");
+            TokenStatistics statistics = TokenStatisticsFitter.fit(new ElmoEmbedder(encoder), STATISTICS_MIX, texts::stream, Long.MAX_VALUE, 0.1,
+                    "test corpus", progress -> {});
             statistics.write(dir.resolve(TokenStatistics.FILE_NAME));
             return statistics;
         }

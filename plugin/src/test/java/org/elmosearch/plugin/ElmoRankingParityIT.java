@@ -1,26 +1,9 @@
 package org.elmosearch.plugin;
 
-import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.en.EnglishAnalyzer;
-import org.apache.lucene.document.Document;
-import org.apache.lucene.document.Field;
-import org.apache.lucene.document.StringField;
-import org.apache.lucene.document.TextField;
-import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.IndexWriterConfig;
-import org.apache.lucene.index.StoredFields;
-import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.Query;
-import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.TopDocs;
-import org.apache.lucene.store.ByteBuffersDirectory;
-import org.apache.lucene.store.Directory;
 import org.apache.lucene.tests.util.LuceneTestCase;
-import org.apache.lucene.util.QueryBuilder;
 import org.elasticsearch.action.bulk.BulkRequestBuilder;
 import org.elasticsearch.action.bulk.BulkResponse;
-import org.elasticsearch.action.support.WriteRequest;
 import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.core.TimeValue;
 import org.elasticsearch.index.analysis.PreBuiltAnalyzerProviderFactory;
@@ -33,13 +16,14 @@ import org.elasticsearch.test.ESIntegTestCase;
 import org.elmosearch.elmo.ElmoEncoder;
 import org.elmosearch.elmo.ElmoModel;
 import org.elmosearch.elmo.SyntheticModel;
+import org.elmosearch.elmo.ScalarMix;
 import org.elmosearch.embed.ElmoEmbedder;
-import org.elmosearch.embed.EmbeddedText;
-import org.elmosearch.embed.EmbeddingOptions;
-import org.elmosearch.embed.ModelDirectory;
 import org.elmosearch.eval.BeirDataset;
-import org.elmosearch.lucene.ElmoTokenVectors;
+import org.elmosearch.eval.EvalIndex;
+import org.elmosearch.eval.Method;
+import org.elmosearch.eval.Retriever;
 import org.elmosearch.lucene.TokenVectorEncoding;
+import org.elmosearch.model.ModelDirectory;
 import org.elmosearch.node.EmbeddingSpec;
 import org.elmosearch.node.ModelInfo;
 import org.elmosearch.plugin.action.ElmoNodesAction;
@@ -48,6 +32,7 @@ import org.elmosearch.plugin.search.RescoreMode;
 import org.elmosearch.rank.RankingVectors;
 import org.elmosearch.rank.ScoreFusion;
 import org.elmosearch.rank.TokenStatistics;
+import org.elmosearch.rank.TokenStatisticsFitter;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 
@@ -63,12 +48,12 @@ import static org.elasticsearch.test.hamcrest.ElasticsearchAssertions.assertAcke
 import static org.elasticsearch.test.hamcrest.ElasticsearchAssertions.assertResponse;
 
 /**
- * The plugin ranks as the analysis core does: for the same model (with token statistics fitted on the corpus), the
- * same SQuAD passages and questions on one shard, a BM25 {@code match} query whose top 100 is re-ranked by the
- * {@code elmo} rescorer with its defaults (MaxSim over the processor's token vectors, IDF weights, window fusion)
- * returns the same top 10 as the core's own code path: a Lucene index with the English analyzer, BM25's top 100 by
- * {@link QueryBuilder#createBooleanQuery}, re-ranked by {@link ElmoTokenVectors#rescorer} with {@link ScoreFusion#DEFAULT}.
- * The model is a tiny random one, so rankings are not semantic; what matters is that both sides agree.
+ * The plugin ranks as the analysis core does: for the same model (with token statistics fitted on the corpus by the
+ * core's {@link TokenStatisticsFitter}, as {@code elmo fit} does), the same SQuAD passages and questions on one
+ * shard, a BM25 {@code match} query whose top 100 is re-ranked by the {@code elmo} rescorer with its defaults
+ * (MaxSim over the processor's token vectors, IDF weights, window fusion) returns the same top 10 as the evaluation
+ * harness's {@link Method#BM25_MAXSIM_FUSION}. The model is a tiny random one, so rankings are not semantic; what
+ * matters is that both sides agree.
  */
 @ESIntegTestCase.ClusterScope(scope = ESIntegTestCase.Scope.SUITE, numDataNodes = 1, numClientNodes = 0, supportsDedicatedMasters = false)
 @LuceneTestCase.SuppressFileSystems("ExtrasFS")
@@ -78,8 +63,10 @@ public class ElmoRankingParityIT extends ESIntegTestCase {
     private static final String INDEX = "squad";
     /** Questions compared: the issue asks for at least 50. */
     private static final int QUESTIONS = 60;
-    /** BM25 hits re-ranked, as the evaluation harness re-ranks its top 100. */
-    private static final int WINDOW = 100;
+    /** BM25 hits re-ranked, as the evaluation harness re-ranks them. */
+    private static final int WINDOW = Retriever.DEPTH;
+    /** Token vectors the statistics' mean and whitening are fitted on: a sample, as {@code elmo fit} takes. */
+    private static final long SAMPLE_TOKENS = 50_000;
     private static final int TOP = 10;
 
     private static Path models;
@@ -98,55 +85,26 @@ public class ElmoRankingParityIT extends ESIntegTestCase {
         ElmoModel model = ModelDirectory.load(dir, null).model();
         try (ElmoEncoder encoder = new ElmoEncoder(model, 1)) {
             ElmoEmbedder embedder = new ElmoEmbedder(encoder);
-            EmbeddingOptions options = EmbeddingOptions.defaults(model.options());
             List<String> bodies = squad.corpus().stream().map(BeirDataset.Passage::body).toList();
-            // One run of the model over the corpus fits the statistics (as `elmo fit` does) and gives the core's index its token vectors.
-            List<EmbeddedText> embedded = embedder.embed(bodies, options);
-            TokenStatistics statistics = TestStatistics.fit(embedded, options, model.options().outputDim(), "squad-v1.1-dev");
+            // What `elmo fit` writes into the model folder, which the node then loads.
+            TokenStatistics statistics = TokenStatisticsFitter.fit(embedder, ScalarMix.average(model.options().outputLayers()),
+                    bodies::stream, SAMPLE_TOKENS, 0, "squad-v1.1-dev", progress -> {});
             statistics.write(dir.resolve(TokenStatistics.FILE_NAME));
-            ElmoTokenVectors tokenVectors = new ElmoTokenVectors(embedder, options, TokenVectorEncoding.FLOAT32, RankingVectors.defaults(statistics));
-            coreTopTen = coreRanking(tokenVectors, embedded);
-        }
-    }
-
-    /** The core's code path, end to end, for every question. */
-    private static List<List<String>> coreRanking(ElmoTokenVectors tokenVectors, List<EmbeddedText> embedded) throws Exception {
-        List<List<String>> rankings = new ArrayList<>();
-        try (Analyzer analyzer = new EnglishAnalyzer(); Directory directory = new ByteBuffersDirectory()) {
-            try (IndexWriter writer = new IndexWriter(directory, new IndexWriterConfig(analyzer))) {
-                for (int i = 0; i < squad.corpus().size(); i++) {
-                    BeirDataset.Passage passage = squad.corpus().get(i);
-                    Document doc = new Document();
-                    doc.add(new StringField("id", passage.id(), Field.Store.YES));
-                    doc.add(new TextField("body", passage.body(), Field.Store.NO));
-                    doc.add(tokenVectors.field("tokens", embedded.get(i)));
-                    writer.addDocument(doc);
-                }
-                writer.forceMerge(1);
-            }
-            try (DirectoryReader reader = DirectoryReader.open(directory)) {
-                IndexSearcher searcher = new IndexSearcher(reader);
-                StoredFields stored = reader.storedFields();
-                QueryBuilder queries = new QueryBuilder(analyzer);
+            try (EvalIndex index = EvalIndex.build(squad.corpus(), embedder, RankingVectors.defaults(statistics), false, true,
+                    TokenVectorEncoding.FLOAT32, progress -> {})) {
+                Retriever retriever = new Retriever(index);
+                coreTopTen = new ArrayList<>();
                 for (BeirDataset.Query question : squad.queries()) {
-                    Query bm25 = queries.createBooleanQuery("body", question.text());
-                    TopDocs firstPass = searcher.search(bm25, WINDOW);
-                    TopDocs rescored = tokenVectors.rescorer("tokens", question.text(), ScoreFusion.DEFAULT).rescore(searcher, firstPass, WINDOW);
-                    List<String> ids = topIds(rescored, stored);
-                    rankings.add(ids);
-                    reordered += ids.equals(topIds(firstPass, stored)) ? 0 : 1;
+                    List<String> fused = top(retriever.search(Method.BM25_MAXSIM_FUSION, question.text()).passageIds());
+                    coreTopTen.add(fused);
+                    reordered += fused.equals(top(retriever.search(Method.BM25, question.text()).passageIds())) ? 0 : 1;
                 }
             }
         }
-        return rankings;
     }
 
-    private static List<String> topIds(TopDocs hits, StoredFields stored) throws java.io.IOException {
-        List<String> ids = new ArrayList<>();
-        for (ScoreDoc hit : Arrays.copyOf(hits.scoreDocs, Math.min(TOP, hits.scoreDocs.length))) {
-            ids.add(stored.document(hit.doc).get("id"));
-        }
-        return ids;
+    private static List<String> top(List<String> ranking) {
+        return ranking.subList(0, Math.min(TOP, ranking.size()));
     }
 
     @AfterClass
@@ -204,12 +162,15 @@ public class ElmoRankingParityIT extends ESIntegTestCase {
     }
 
     public void testTheRescorersDefaultsRankTheTopTenAsTheCoreDoes() {
+        long start = System.nanoTime();
         indexTheCorpus();
+        logger.info("indexed {} passages through the elmo processor in {} s", squad.corpus().size(), (System.nanoTime() - start) / 1_000_000_000);
         ModelInfo model = client().execute(ElmoNodesAction.TYPE, new ElmoNodesAction.Request()).actionGet(30, TimeUnit.SECONDS)
                 .getNodes().get(0).models().stream().filter(m -> m.id().equals(MODEL)).findFirst().orElseThrow();
         assertEquals("squad-v1.1-dev", model.tokenStatistics().corpus());
         assertEquals(squad.corpus().size(), model.tokenStatistics().documents());
 
+        start = System.nanoTime();
         List<String> differences = new ArrayList<>();
         int compared = 0;
         for (int q = 0; q < squad.queries().size(); q++) {
@@ -227,6 +188,7 @@ public class ElmoRankingParityIT extends ESIntegTestCase {
             });
             compared += expected.isEmpty() ? 0 : 1;
         }
+        logger.info("searched {} questions in {} s", squad.queries().size(), (System.nanoTime() - start) / 1_000_000_000);
         assertTrue("only " + compared + " questions had hits", compared >= 50);
         assertTrue("the re-ranking changed the top 10 of only " + reordered + " questions", reordered >= QUESTIONS / 2);
         assertEquals("questions whose top 10 differ:\n" + String.join("\n", differences), 0, differences.size());
