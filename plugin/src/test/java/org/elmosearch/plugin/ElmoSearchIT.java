@@ -285,6 +285,12 @@ public class ElmoSearchIT extends ESIntegTestCase {
             assertThat(r.getHits().getAt(3).getScore(), lessThan(r.getHits().getAt(2).getScore()));
             assertThat(r.getHits().getAt(3).getExplanation().toString(), containsString("past the rescored window"));
         });
+        // An index of the search without the field: its hits have no ELMo score and keep their first-pass order.
+        assertAcked(indicesAdmin().prepareCreate("fusion-plain").setSettings(indexSettings(1, 0)).setMapping("""
+                {"properties": {"body": {"type": "text"}}}"""));
+        prepareIndex("fusion-plain").setId("plain").setSource(Map.of("body", "the sea")).setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE).get();
+        assertResponse(prepareSearch("fusion", "fusion-plain").setQuery(QueryBuilders.matchQuery("body", "the")).addRescorer(narrow, 10),
+                r -> assertEquals(5, r.getHits().getHits().length));
     }
 
     public void testIdfWeightsOfAModelWithoutTokenStatisticsAreRefusedNamingTheModelAndElmoFit() {
