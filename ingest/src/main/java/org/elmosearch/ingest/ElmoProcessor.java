@@ -26,7 +26,9 @@ import java.util.function.Supplier;
  * Writes the ELMo vector of a text field into the document, optionally its token vectors (for an {@code
  * elmo_token_vectors} field and MaxSim), and optionally the field's passages with their vectors. Asynchronous:
  * documents queue in the node's {@link EmbeddingBatcher}, so a bulk request is embedded in batches. A document this
- * processor cannot embed fails alone.
+ * processor cannot embed fails alone. For a model with token statistics the vector and the token vectors are its
+ * ranking vectors, unless the pipeline names mix, pooling or normalize ({@code LoadedModel#vectorRanking}): the rule
+ * the query vector builder and the rescorer follow too.
  */
 public final class ElmoProcessor extends AbstractProcessor {
 

@@ -82,6 +82,10 @@ public class ElmoModelRegistryTests extends ESTestCase {
             ModelInfo.StatisticsSummary summary = registry.describe().get(0).tokenStatistics();
             assertEquals(new ModelInfo.StatisticsSummary("test corpus", CORPUS.size(), fitted.source().sampledTokens(), List.of(0.2f, 0.3f, 0.5f)),
                     summary);
+            ModelInfo info = registry.describe().get(0);
+            assertEquals(info, copyWriteable(info, new org.elasticsearch.common.io.stream.NamedWriteableRegistry(List.of()), ModelInfo::new));
+            assertThat(org.elasticsearch.common.Strings.toString(info), containsString("\"token_statistics\":{\"corpus\":\"test corpus\",\"documents\":5,"
+                    + "\"sampled_tokens\":" + fitted.source().sampledTokens() + ",\"mix\":[0.2,0.3,0.5]}"));
         }
     }
 
