@@ -90,14 +90,13 @@ public final class EmbeddingBatcher {
      * The result of one request.
      *
      * @param options       how the texts were embedded: the request's spec completed by the model's defaults
-     * @param modelDefaults the model's defaults, all fields set
      * @param dims          the model's vector width
      * @param ranking       the model's ranking where it made the pooled vectors ({@link LoadedModel#vectorRanking}),
      *                      else null
      * @param texts         one per requested text, in order: tokens, truncation, pooled vector (the ranking's
      *                      pooled vector where there is a ranking); mixed token vectors if asked
      */
-    public record Embeddings(EmbeddingOptions options, EmbeddingSpec modelDefaults, int dims, RankingVectors ranking, List<EmbeddedText> texts) {
+    public record Embeddings(EmbeddingOptions options, int dims, RankingVectors ranking, List<EmbeddedText> texts) {
 
         /** Mixed token vectors as they are stored and compared: the ranking's, or scaled to unit length without one. */
         public float[][] tokenVectors(float[][] mixedTokenVectors) {
@@ -147,7 +146,7 @@ public final class EmbeddingBatcher {
         void done(int index, EmbeddedText text, Embeddings shape) {
             results[index] = text;
             if (--remaining == 0 && !failed) {
-                respond(this, new Embeddings(shape.options(), shape.modelDefaults(), shape.dims(), ranking, List.of(results)));
+                respond(this, new Embeddings(shape.options(), shape.dims(), ranking, List.of(results)));
                 results = null;
             }
         }
@@ -314,7 +313,7 @@ public final class EmbeddingBatcher {
             float[][] tokenVectors = job.tokenVectors ? text.tokenVectors() : new float[0][];
             float[] vector = job.ranking == null ? text.vector() : job.ranking.pooledVector(text.tokenVectors());
             job.done(live.get(k).index, new EmbeddedText(text.tokens(), text.truncated(), tokenVectors, vector),
-                    new Embeddings(options, model.defaults(), model.dims(), null, null));
+                    new Embeddings(options, model.dims(), null, null));
         }
     }
 
