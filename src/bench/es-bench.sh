@@ -5,7 +5,9 @@
 # src/demo/corpus.tsv sentences) sent in one bulk and in bulks of 100 from 4 concurrent clients, then the latency
 # of knn searches one at a time with the elmo query_vector_builder and with the same vectors precomputed, which
 # separates embedding from search; with batching on also the latency of BM25 with its top 100 re-ranked by the elmo
-# rescorer (cosine, and maxsim over int8 token vectors). Prints figures, never pass/fail.
+# rescorer (cosine, maxsim over int8 token vectors, and maxsim with "normalization": "zscore"), and of BM25 fused with
+# knn by the elmo_fusion retriever (linear, z-scores, window 100). Prints figures, never pass/fail; a method whose
+# searches fail (a rescorer option this build lacks, say) is reported as failed with the reason, and the others run.
 #
 # Usage: bin/bench-es [--docs N] [--queries N] [--preset small|medium|original] [--precision float32|int8] [--json]
 # --precision int8 writes {"weight_precision": "int8"} into the model's settings.json (opt-in int8 LSTM weights).
@@ -134,12 +136,18 @@ ingest() {
   for response in "$data"/responses/*; do check_bulk "$response"; done
   runs[$1]=$(($(model_stat batches) - batches))
 }
-# timed_search KIND INDEX BODY: one search; fails the benchmark on an HTTP error, appends its milliseconds to KIND.ms.
+# timed_search KIND INDEX BODY: one search; appends its milliseconds to KIND.ms. On an HTTP error it prints the
+# response, sets search_error to the status and Elasticsearch's first reason, and returns 1.
 timed_search() {
-  local code seconds
+  local code seconds reason
   read -r code seconds < <(curl -sS -o "$data/$1.json" -w '%{http_code} %{time_total}\n' -H 'Content-Type: application/json' \
     --data-binary "$3" "$es_url/$2/_search")
-  [ "$code" = 200 ] || { echo "bench-es: $1 search failed ($code): $(head -c 2000 "$data/$1.json")" >&2; exit 1; }
+  if [ "$code" != 200 ]; then
+    echo "bench-es: $1 search failed ($code): $(head -c 2000 "$data/$1.json")" >&2
+    reason="$(grep -o '"reason":"[^"]*"' "$data/$1.json" | head -n 1 | cut -d '"' -f 4)"
+    search_error="HTTP $code${reason:+: $reason}"
+    return 1
+  fi
   awk -v s="$seconds" 'BEGIN { printf "%.3f\n", s * 1000 }' >>"$data/$1.ms"
 }
 
@@ -158,27 +166,40 @@ knn() {
         query="\"query_vector\": $vector"
       fi
       timed_search "$1" bench \
-        "{\"size\": 10, \"_source\": false, \"knn\": {\"field\": \"body_vector\", \"k\": 10, \"num_candidates\": 100, $query}}"
+        "{\"size\": 10, \"_source\": false, \"knn\": {\"field\": \"body_vector\", \"k\": 10, \"num_candidates\": 100, $query}}" || exit 1
     done <"$data/queries.txt" 3<"$data/vectors.txt"
   done
   latency[$1]="$(percentiles "$data/$1.ms")"
   encoder_ms[$1]="$(awk -v ms=$(($(model_stat time_in_millis) - millis)) -v q="$queries" 'BEGIN { printf "%.1f", ms / q }')"
 }
 
-# rescore KIND: each query as a BM25 match on the token-vector index, alone (KIND bm25) or with its top 100 re-ranked
-# by the elmo rescorer (KIND cosine: pooled vectors; KIND maxsim: token vectors); warm-up pass, then timed.
-# Sets latency[KIND].
+# rescore KIND: each query on the token-vector index, all with a window of 100: a BM25 match alone (KIND bm25), its
+# top 100 re-ranked by the elmo rescorer (KIND cosine: pooled vectors; maxsim: token vectors, both with raw scores
+# summed, "normalization": "none", as the figures measured before that option; maxsim_zscore: token vectors, MaxSim
+# and BM25 z-scored within the window before they are summed, the rescorer's default), or the elmo_fusion retriever over
+# the BM25 match and knn with the elmo builder (KIND fusion: linear, z-scores, weights 1). Warm-up pass, then timed.
+# Sets latency[KIND], or failed[KIND] to the reason of its first failed search (the other kinds still run).
 rescore() {
-  local text rescorer
+  local text elmo body
   for _ in warm-up timed; do
     : >"$data/$1.ms"
     while IFS= read -r text; do
+      elmo="\"model_id\": \"$model\", \"text\": $text"
+      body="{\"size\": 10, \"_source\": false, \"query\": {\"match\": {\"body\": $text}}"
       case "$1" in
-        bm25) rescorer="" ;;
-        cosine) rescorer=", \"rescore\": {\"window_size\": 100, \"elmo\": {\"model_id\": \"$model\", \"text\": $text, \"field\": \"body_vector\"}}" ;;
-        maxsim) rescorer=", \"rescore\": {\"window_size\": 100, \"elmo\": {\"model_id\": \"$model\", \"text\": $text, \"field\": \"body_tokens\", \"mode\": \"maxsim\"}}" ;;
+        bm25) body="$body}" ;;
+        cosine) body="$body, \"rescore\": {\"window_size\": 100, \"elmo\": {$elmo, \"field\": \"body_vector\", \"normalization\": \"none\"}}}" ;;
+        maxsim) body="$body, \"rescore\": {\"window_size\": 100, \"elmo\": {$elmo, \"field\": \"body_tokens\", \"mode\": \"maxsim\",
+          \"normalization\": \"none\"}}}" ;;
+        maxsim_zscore) body="$body, \"rescore\": {\"window_size\": 100, \"elmo\": {$elmo, \"field\": \"body_tokens\", \"mode\": \"maxsim\",
+          \"normalization\": \"zscore\"}}}" ;;
+        fusion) body="{\"size\": 10, \"_source\": false, \"retriever\": {\"elmo_fusion\": {\"method\": \"linear\",
+          \"normalizer\": \"zscore\", \"rank_window_size\": 100, \"retrievers\": [
+          {\"retriever\": {\"standard\": {\"query\": {\"match\": {\"body\": $text}}}}},
+          {\"retriever\": {\"knn\": {\"field\": \"body_vector\", \"k\": 100, \"num_candidates\": 100,
+            \"query_vector_builder\": {\"elmo\": {$elmo}}}}}]}}}" ;;
       esac
-      timed_search "$1" bench-tokens "{\"size\": 10, \"_source\": false, \"query\": {\"match\": {\"body\": $text}}$rescorer}"
+      timed_search "$1" bench-tokens "$body" || { failed[$1]="$search_error"; return; }
     done <"$data/queries.txt"
   done
   latency[$1]="$(percentiles "$data/$1.ms")"
@@ -198,7 +219,8 @@ token_vectors_index() {
   check_bulk "$data/tokens.json"
 }
 
-declare -A elapsed runs latency encoder_ms results
+declare -A elapsed runs latency encoder_ms results failed
+ranking_kinds=(bm25 cosine maxsim maxsim_zscore fusion)
 trap es_stop EXIT
 for batching in true false; do
   es_start elmo-bench -E elmo.batching="$batching"
@@ -221,9 +243,8 @@ for batching in true false; do
   knn vector
   if [ "$batching" = true ]; then
     token_vectors_index
-    for kind in bm25 cosine maxsim; do
+    for kind in "${ranking_kinds[@]}"; do
       rescore "$kind"
-      read -r results[rescore.$kind.median] results[rescore.$kind.p99] <<<"${latency[$kind]}"
     done
   fi
   es_check_entitlements
@@ -237,6 +258,27 @@ for batching in true false; do
   done
   results[$batching.encoder_ms]="${encoder_ms[builder]}"
 done
+
+# ranking_ms KIND: the kind's "median / p99" ms, or "failed (reason)".
+ranking_ms() {
+  local median p99
+  if [ -n "${failed[$1]:-}" ]; then
+    echo "failed (${failed[$1]})"
+  else
+    read -r median p99 <<<"${latency[$1]}"
+    echo "$median / $p99"
+  fi
+}
+# ranking_json KIND: {"median": ms, "p99": ms}, or {"error": "reason"}.
+ranking_json() {
+  local median p99
+  if [ -n "${failed[$1]:-}" ]; then
+    printf '{"error": "%s"}' "${failed[$1]//[\"\\]/}"
+  else
+    read -r median p99 <<<"${latency[$1]}"
+    printf '{"median": %s, "p99": %s}' "$median" "$p99"
+  fi
+}
 
 # report: the figures, as a markdown table or with --json one JSON object.
 report() {
@@ -252,9 +294,8 @@ report() {
         "${results[$batching.builder.median]}" "${results[$batching.builder.p99]}" "${results[$batching.encoder_ms]}" \
         "${results[$batching.vector.median]}" "${results[$batching.vector.p99]}"
     done
-    printf ', "rescore_window_100_ms": {"bm25_alone": {"median": %s, "p99": %s}, "cosine": {"median": %s, "p99": %s}, "maxsim_int8": {"median": %s, "p99": %s}}' \
-      "${results[rescore.bm25.median]}" "${results[rescore.bm25.p99]}" "${results[rescore.cosine.median]}" \
-      "${results[rescore.cosine.p99]}" "${results[rescore.maxsim.median]}" "${results[rescore.maxsim.p99]}"
+    printf ', "rescore_window_100_ms": {"bm25_alone": %s, "cosine": %s, "maxsim_int8": %s, "maxsim_int8_zscore": %s, "elmo_fusion_linear_zscore": %s}' \
+      "$(ranking_json bm25)" "$(ranking_json cosine)" "$(ranking_json maxsim)" "$(ranking_json maxsim_zscore)" "$(ranking_json fusion)"
     echo "}"
     return
   fi
@@ -273,13 +314,15 @@ $docs passages of $tokens_per_doc tokens on average; $queries knn searches one a
 | of which the query's encoder run (\`_elmo/stats\`): mean ms | ${results[true.encoder_ms]} | ${results[false.encoder_ms]} |
 | knn, precomputed query_vector: median / p99 ms | ${results[true.vector.median]} / ${results[true.vector.p99]} | ${results[false.vector.median]} / ${results[false.vector.p99]} |
 
-BM25 match of the same queries on the passages with int8 token vectors (batching on), top 100 re-ranked:
+BM25 match of the same queries on the passages with int8 token vectors (batching on), top 100 re-ranked or fused:
 
 | | median / p99 ms |
 |---|---|
-| BM25 alone | ${results[rescore.bm25.median]} / ${results[rescore.bm25.p99]} |
-| + \`elmo\` rescorer, cosine of pooled vectors | ${results[rescore.cosine.median]} / ${results[rescore.cosine.p99]} |
-| + \`elmo\` rescorer, \`maxsim\` over int8 token vectors | ${results[rescore.maxsim.median]} / ${results[rescore.maxsim.p99]} |
+| BM25 alone | $(ranking_ms bm25) |
+| + \`elmo\` rescorer, cosine of pooled vectors | $(ranking_ms cosine) |
+| + \`elmo\` rescorer, \`maxsim\` over int8 token vectors | $(ranking_ms maxsim) |
+| + \`elmo\` rescorer, \`maxsim\`, \`"normalization": "zscore"\` | $(ranking_ms maxsim_zscore) |
+| \`elmo_fusion\` linear (z-scores) of BM25 and \`knn\` (k 100) with the \`elmo\` builder | $(ranking_ms fusion) |
 EOF
 }
 report >&3

@@ -9,13 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The demo's client, run by run-demo.sh against a node it started: indexes the shipped corpus through the elmo
- * ingest processor and prints the hits of semantic queries and of questions answered by passages.
+ * ingest processor, then prints for each query BM25's top hits beside BM25 + ELMo's, and what pooled vectors
+ * alone find.
  * Usage: java -cp <elmo cli jar> Demo.java <base url> <model id> <demo dir>
  */
 public class Demo {
@@ -26,6 +26,13 @@ public class Demo {
 
     record Passage(String topic, String title, String text) {
     }
+
+    /** A demo query and the article whose passages answer it. */
+    record Query(String text, String article) {
+    }
+
+    /** BM25's top hits are re-ranked by ELMo within this window, as `bin/elmo eval` does. */
+    private static final int WINDOW = 100;
 
     public static void main(String[] args) throws Exception {
         base = args[0];
@@ -38,88 +45,88 @@ public class Demo {
                 corpus.add(new Passage(f[0], f[1], f[2]));
             }
         }
+        List<Query> queries = new ArrayList<>();
+        for (String line : lines(dir.resolve("queries.tsv"))) {
+            String[] f = line.split("\t");
+            queries.add(new Query(f[0], f[1]));
+        }
         int dims = waitForModel(model);
 
-        call("PUT", "/_ingest/pipeline/elmo-demo-passages", """
-                {"description": "one vector per passage",
-                 "processors": [{"elmo": {"model_id": "%s", "field": "body", "target_field": "body_vector"}}]}""".formatted(model));
-        call("PUT", "/_ingest/pipeline/elmo-demo-articles", """
-                {"description": "a vector per article and one per passage window, for question answering",
+        call("PUT", "/_ingest/pipeline/elmo-demo", """
+                {"description": "a pooled vector and the token vectors of each passage",
                  "processors": [{"elmo": {"model_id": "%s", "field": "body", "target_field": "body_vector",
-                   "passages": {"target_field": "passages", "max_tokens": 24, "overlap_tokens": 0}}}]}""".formatted(model));
-        for (String index : List.of("demo-passages", "demo-articles")) {
-            call("DELETE", "/" + index + "?ignore_unavailable=true", null);
-        }
+                   "token_vectors_field": "body_tokens"}}]}""".formatted(model));
+        call("DELETE", "/demo-passages?ignore_unavailable=true", null);
         call("PUT", "/demo-passages", """
                 {"settings": {"number_of_shards": 1, "number_of_replicas": 0}, "mappings": {"properties": {
-                  "topic": {"type": "keyword"}, "title": {"type": "keyword"}, "body": {"type": "text"},
-                  "body_vector": {"type": "dense_vector", "dims": %d, "similarity": "cosine"}}}}""".formatted(dims));
-        call("PUT", "/demo-articles", """
-                {"settings": {"number_of_shards": 1, "number_of_replicas": 0}, "mappings": {"properties": {
-                  "topic": {"type": "keyword"}, "title": {"type": "keyword"}, "body": {"type": "text"},
+                  "topic": {"type": "keyword"}, "title": {"type": "keyword"}, "body": {"type": "text", "analyzer": "english"},
                   "body_vector": {"type": "dense_vector", "dims": %d, "similarity": "cosine"},
-                  "passages": {"type": "nested", "properties": {"text": {"type": "text"}, "offset": {"type": "integer"},
-                    "vector": {"type": "dense_vector", "dims": %d, "similarity": "cosine"}}}}}}""".formatted(dims, dims));
+                  "body_tokens": {"type": "elmo_token_vectors", "dims": %d}}}}""".formatted(dims, dims));
 
         long start = System.nanoTime();
         StringBuilder bulk = new StringBuilder();
         for (Passage p : corpus) {
             bulk.append("{\"index\":{}}\n").append(JSON.writeValueAsString(Map.of("topic", p.topic(), "title", p.title(), "body", p.text()))).append('\n');
         }
-        checkBulk(call("POST", "/demo-passages/_bulk?pipeline=elmo-demo-passages&refresh=true", bulk.toString()));
-        Map<String, List<Passage>> articles = new LinkedHashMap<>();
-        corpus.forEach(p -> articles.computeIfAbsent(p.title(), k -> new ArrayList<>()).add(p));
-        bulk.setLength(0);
-        for (List<Passage> article : articles.values()) {
-            String body = String.join(" ", article.stream().map(Passage::text).toList());
-            bulk.append("{\"index\":{}}\n").append(JSON.writeValueAsString(Map.of("topic", article.get(0).topic(),
-                    "title", article.get(0).title(), "body", body))).append('\n');
-        }
-        checkBulk(call("POST", "/demo-articles/_bulk?pipeline=elmo-demo-articles&refresh=true", bulk.toString()));
-        System.out.printf("Indexed %d passages and %d articles (with passage vectors) in %.1f s.%n%n", corpus.size(), articles.size(),
-                (System.nanoTime() - start) / 1e9);
+        checkBulk(call("POST", "/demo-passages/_bulk?pipeline=elmo-demo&refresh=true", bulk.toString()));
+        System.out.printf("Indexed %d passages on %d topics with pooled and token vectors in %.1f s.%n", corpus.size(),
+                corpus.stream().map(Passage::title).distinct().count(), (System.nanoTime() - start) / 1e9);
+        System.out.printf("""
 
-        System.out.println("== Semantic search: knn on body_vector, query embedded by the elmo query_vector_builder ==");
-        for (String query : lines(dir.resolve("queries.txt"))) {
+                For each query: BM25 alone, then BM25's top %d re-ranked by BM25 fused with ELMo MaxSim (each score
+                normalized within the window, IDF-weighted query tokens): the elmo rescorer's defaults, one _search.
+                A hit's [brackets] name its article; * marks the article that answers the query.
+                """, WINDOW);
+
+        int bm25Right = 0;
+        int elmoRight = 0;
+        for (Query query : queries) {
+            String text = JSON.writeValueAsString(query.text());
+            JsonNode bm25 = call("POST", "/demo-passages/_search", """
+                    {"size": 3, "_source": ["title", "body"], "query": {"match": {"body": %s}}}""".formatted(text)).at("/hits/hits");
+            JsonNode elmo = call("POST", "/demo-passages/_search", """
+                    {"size": 3, "_source": ["title", "body"], "query": {"match": {"body": %s}},
+                     "rescore": {"window_size": %d, "elmo": {"model_id": "%s", "text": %s, "field": "body_tokens", "mode": "maxsim"}}}"""
+                    .formatted(text, WINDOW, model, text)).at("/hits/hits");
+            System.out.println("\n> " + query.text() + "   (answered by: " + query.article() + ")");
+            print("BM25", bm25, query);
+            print("BM25 + ELMo", elmo, query);
+            bm25Right += firstIsRight(bm25, query) ? 1 : 0;
+            elmoRight += firstIsRight(elmo, query) ? 1 : 0;
+        }
+        System.out.printf("%nFirst hit from the answering article: BM25 %d of %d queries, BM25 + ELMo %d of %d.%n", bm25Right,
+                queries.size(), elmoRight, queries.size());
+
+        System.out.println("\n== Pooled vectors alone: knn on body_vector, the query embedded by the elmo query_vector_builder ==");
+        for (Query query : queries.subList(0, Math.min(3, queries.size()))) {
             JsonNode hits = call("POST", "/demo-passages/_search", """
-                    {"size": 3, "_source": ["topic", "body"],
+                    {"size": 3, "_source": ["title", "body"],
                      "knn": {"field": "body_vector", "k": 3, "num_candidates": 100,
-                       "query_vector_builder": {"elmo": {"model_id": "%s", "text": %s}}}}""".formatted(model, JSON.writeValueAsString(query)))
-                    .at("/hits/hits");
-            System.out.println("\n> " + query);
-            for (JsonNode hit : hits) {
-                System.out.printf("  %.3f  [%s] %s%n", hit.get("_score").asDouble(), hit.at("/_source/topic").asText(), hit.at("/_source/body").asText());
-            }
-        }
-
-        String query = lines(dir.resolve("queries.txt")).get(0);
-        System.out.println("\n== BM25 re-ranked by the elmo rescorer (window 50) ==\n\n> " + query);
-        JsonNode rescored = call("POST", "/demo-passages/_search", """
-                {"size": 3, "_source": ["topic", "body"], "query": {"match": {"body": %s}},
-                 "rescore": {"window_size": 50, "elmo": {"model_id": "%s", "text": %s, "field": "body_vector"}}}"""
-                .formatted(JSON.writeValueAsString(query), model, JSON.writeValueAsString(query))).at("/hits/hits");
-        for (JsonNode hit : rescored) {
-            System.out.printf("  %.3f  [%s] %s%n", hit.get("_score").asDouble(), hit.at("/_source/topic").asText(), hit.at("/_source/body").asText());
-        }
-
-        System.out.println("\n== Question answering: knn on the nested passages.vector, the best passage as inner hit ==");
-        for (String question : lines(dir.resolve("questions.txt"))) {
-            JsonNode hits = call("POST", "/demo-articles/_search", """
-                    {"size": 2, "_source": ["title"],
-                     "knn": {"field": "passages.vector", "k": 2, "num_candidates": 100,
-                       "inner_hits": {"size": 1, "_source": ["passages.text"]},
                        "query_vector_builder": {"elmo": {"model_id": "%s", "text": %s}}}}"""
-                    .formatted(model, JSON.writeValueAsString(question))).at("/hits/hits");
-            System.out.println("\n? " + question);
-            for (JsonNode hit : hits) {
-                JsonNode passage = hit.at("/inner_hits/passages/hits/hits/0");
-                System.out.printf("  %.3f  %s: \"%s\"%n", passage.get("_score").asDouble(), hit.at("/_source/title").asText(),
-                        passage.at("/_source/text").asText());
-            }
+                    .formatted(model, JSON.writeValueAsString(query.text()))).at("/hits/hits");
+            System.out.println("\n> " + query.text());
+            print("knn", hits, query);
         }
 
         JsonNode stats = call("GET", "/_elmo/stats", null).get("nodes").elements().next().at("/models/" + model);
         System.out.println("\n_elmo/stats for [" + model + "]: " + stats);
+    }
+
+    private static void print(String method, JsonNode hits, Query query) {
+        System.out.println("  " + method + ":");
+        if (hits.isEmpty()) {
+            System.out.println("    (no hit: no query word is in the corpus)");
+        }
+        for (JsonNode hit : hits) {
+            String article = hit.at("/_source/title").asText();
+            String body = hit.at("/_source/body").asText();
+            System.out.printf("  %s %7.3f  [%s] %s%n", article.equals(query.article()) ? "*" : " ", hit.get("_score").asDouble(), article,
+                    body.length() > 90 ? body.substring(0, 87) + "..." : body);
+        }
+    }
+
+    private static boolean firstIsRight(JsonNode hits, Query query) {
+        return !hits.isEmpty() && hits.get(0).at("/_source/title").asText().equals(query.article());
     }
 
     private static int waitForModel(String model) throws Exception {

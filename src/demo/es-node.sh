@@ -57,9 +57,10 @@ es_prepare() {
     || { cat "$es_dir/plugin-install.log" >&2; exit 1; }
 }
 
-# es_install_model ID DIR: copies a model (model.onnx, or options.json + weights.hdf5) into the node's config/elmo/ID.
+# es_install_model ID DIR: copies a model folder (model.onnx, or options.json + weights.hdf5, with its
+# token-statistics.json and settings.json if it has them) into the node's config/elmo/ID.
 es_install_model() {
-  local target="$es_home/config/elmo/$1"
+  local target="$es_home/config/elmo/$1" file
   mkdir -p "$target"
   if [ -f "$2/model.onnx" ]; then
     cp "$2/model.onnx" "$target/"
@@ -69,6 +70,11 @@ es_install_model() {
     echo "$es_tag: $2 holds neither model.onnx nor options.json + weights.hdf5" >&2
     exit 1
   fi
+  for file in token-statistics.json settings.json; do
+    if [ -f "$2/$file" ]; then
+      cp "$2/$file" "$target/"
+    fi
+  done
 }
 
 free_port() {

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""How often a model's nearest passage is on the same topic: the demo corpus check of src/demo/model/README.md.
+"""How often a model's nearest passage is on the same topic: the demo corpus check of src/trainer/gutenberg-model/README.md.
 
   /usr/bin/python3 src/trainer/neighbours.py --model DIR [--corpus src/demo/corpus.tsv] [--mix average]
 

@@ -11,6 +11,7 @@ import org.apache.lucene.util.QueryBuilder;
 import org.elmosearch.lucene.ElmoTokenVectors;
 import org.elmosearch.lucene.ElmoVectors;
 import org.elmosearch.lucene.ScoreCombination;
+import org.elmosearch.rank.RankFusion;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -60,7 +61,8 @@ public final class Retriever {
         return switch (method) {
             case BM25 -> new Ranking(ids(bm25(query)), 0, 0);
             case KNN -> new Ranking(ids(knn(query)), 0, 0);
-            case HYBRID -> new Ranking(RankFusion.reciprocalRank(List.of(ids(bm25(query)), ids(knn(query))), RankFusion.DEFAULT_K, DEPTH), 0, 0);
+            case HYBRID -> new Ranking(RankFusion.reciprocalRank(List.of(ids(bm25(query)), ids(knn(query))), RankFusion.DEFAULT_K, DEPTH)
+                    .stream().map(RankFusion.Scored::key).toList(), 0, 0);
             case BM25_COSINE -> rescore(bm25(query), vectors.rescorer(EvalIndex.VECTOR, query, ScoreCombination.REPLACE));
             case BM25_MAXSIM -> rescore(bm25(query), tokenVectors.rescorer(EvalIndex.TOKENS, query, ScoreCombination.REPLACE));
             case BM25_COSINE_FUSION -> rescore(bm25(query), vectors.rescorer(EvalIndex.VECTOR, query, index.ranking().options().fusion()));

@@ -49,8 +49,8 @@ class Int8WeightsTest {
 
     @Test
     void demoCorpusWithTheTrainedDemoModelStaysCloseToFloat32() throws Exception {
-        Path root = RepositoryFiles.rootOrSkip("src/demo/model/weights.hdf5");
-        Path model = root.resolve("src/demo/model");
+        Path root = RepositoryFiles.rootOrSkip("src/trainer/gutenberg-model/weights.hdf5");
+        Path model = root.resolve("src/trainer/gutenberg-model");
         List<List<String>> sentences = new ArrayList<>();
         for (String line : Files.readAllLines(root.resolve("src/demo/corpus.tsv"), StandardCharsets.UTF_8)) {
             String text = line.substring(line.lastIndexOf('\t') + 1);

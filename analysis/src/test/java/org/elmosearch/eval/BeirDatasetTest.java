@@ -50,6 +50,13 @@ class BeirDatasetTest {
         assertEquals(List.of("q1"), first.queries().stream().map(BeirDataset.Query::id).toList());
         assertEquals(3, first.corpus().size());
         assertEquals(data.queries(), data.withFirstQueries(50).queries());
+
+        BeirDataset even = data.withQuerySplit(BeirDataset.QuerySplit.EVEN);
+        BeirDataset odd = data.withQuerySplit(BeirDataset.QuerySplit.ODD);
+        assertEquals(List.of("q1"), even.queries().stream().map(BeirDataset.Query::id).toList());
+        assertEquals(List.of("q3"), odd.queries().stream().map(BeirDataset.Query::id).toList());
+        assertEquals(Map.of("q3", Map.of("p2", 1)), odd.qrels());
+        assertEquals(data, data.withQuerySplit(BeirDataset.QuerySplit.ALL));
     }
 
     @Test

@@ -37,6 +37,7 @@ import org.elmosearch.plugin.rest.RestEmbedAction;
 import org.elmosearch.plugin.rest.RestModelsAction;
 import org.elmosearch.plugin.rest.RestReloadModelAction;
 import org.elmosearch.plugin.rest.RestStatsAction;
+import org.elmosearch.plugin.search.ElmoFusionRetrieverBuilder;
 import org.elmosearch.plugin.search.ElmoQueryVectorBuilder;
 import org.elmosearch.plugin.search.ElmoRescorerBuilder;
 
@@ -51,7 +52,7 @@ import java.util.function.Supplier;
 
 /**
  * Registers ELMo with Elasticsearch: models, the elmo ingest processor, the elmo_token_vectors field, search
- * extensions, tokenizer, REST API.
+ * extensions (query vector builder, rescorer, the elmo_fusion retriever), tokenizer, REST API.
  */
 public class ElmoPlugin extends Plugin implements IngestPlugin, SearchPlugin, ActionPlugin, AnalysisPlugin, MapperPlugin {
 
@@ -145,6 +146,11 @@ public class ElmoPlugin extends Plugin implements IngestPlugin, SearchPlugin, Ac
     @Override
     public List<RescorerSpec<?>> getRescorers() {
         return List.of(new RescorerSpec<>(ElmoRescorerBuilder.NAME, ElmoRescorerBuilder::new, ElmoRescorerBuilder::fromXContent));
+    }
+
+    @Override
+    public List<RetrieverSpec<?>> getRetrievers() {
+        return List.of(new RetrieverSpec<>(ElmoFusionRetrieverBuilder.NAME, ElmoFusionRetrieverBuilder::fromXContent));
     }
 
     @Override

@@ -131,6 +131,15 @@ public class ElmoDistributionIT {
                  "query_vector_builder": {"elmo": {"model_id": "tiny", "text": %s}}}}""".formatted(json(query)));
         assertEquals("3", knn.at("/hits/hits/0/_id").asText());
 
+        // The plugin's fusion retriever, on a distribution without x-pack's: BM25 and knn both put the text's own document first.
+        JsonNode fused = call(200, "POST", "/docs/_search", """
+                {"retriever": {"elmo_fusion": {"retrievers": [
+                   {"retriever": {"standard": {"query": {"match": {"body": %s}}}}, "weight": 0.7},
+                   {"retriever": {"knn": {"field": "body_vector", "k": 5, "num_candidates": 20,
+                     "query_vector_builder": {"elmo": {"model_id": "tiny", "text": %s}}}}, "weight": 0.3}]}}}""".formatted(json(query), json(query)));
+        assertEquals("3", fused.at("/hits/hits/0/_id").asText());
+        assertThat(fused.at("/hits/hits/0/_score").asDouble(), greaterThan(0.0));
+
         // The weakest BM25 hit for "the" becomes the first once rescored with its own text.
         JsonNode bm25 = call(200, "POST", "/docs/_search", "{\"size\": 20, \"query\": {\"match\": {\"body\": \"the\"}}}").at("/hits/hits");
         assertThat(bm25.size(), greaterThan(2));
@@ -215,6 +224,9 @@ public class ElmoDistributionIT {
         JsonNode rescoreUnknown = call(400, "POST", "/wide/_search", """
                 {"query": {"match_all": {}}, "rescore": {"elmo": {"model_id": "tiny", "text": "x", "field": "body_vector", "weight": 2}}}""");
         assertThat(rescoreUnknown.toString(), containsString("unknown option [weight]"));
+        JsonNode fusionUnknown = call(400, "POST", "/wide/_search", """
+                {"retriever": {"elmo_fusion": {"weights": [1], "retrievers": [{"retriever": {"standard": {"query": {"match_all": {}}}}}]}}}""");
+        assertThat(fusionUnknown.toString(), containsString("unknown option [weights]; allowed: [method, normalizer"));
         JsonNode emptyQuery = call(400, "POST", "/wide/_search", """
                 {"knn": {"field": "body_vector", "k": 1, "num_candidates": 5, "query_vector_builder": {"elmo": {"model_id": "tiny", "text": " "}}}}""");
         assertThat(emptyQuery.toString(), containsString("holds no words to embed"));

@@ -5,11 +5,16 @@ import org.apache.lucene.tests.util.LuceneTestCase;
 import org.elasticsearch.action.bulk.BulkRequestBuilder;
 import org.elasticsearch.action.bulk.BulkResponse;
 import org.elasticsearch.action.search.SearchResponse;
+import org.elasticsearch.action.search.SearchType;
 import org.elasticsearch.action.support.WriteRequest;
 import org.elasticsearch.index.query.InnerHitBuilder;
 import org.elasticsearch.index.query.QueryBuilders;
 import org.elasticsearch.plugins.Plugin;
 import org.elasticsearch.search.SearchHit;
+import org.elasticsearch.search.builder.SearchSourceBuilder;
+import org.elasticsearch.search.retriever.KnnRetrieverBuilder;
+import org.elasticsearch.search.retriever.RetrieverBuilder;
+import org.elasticsearch.search.retriever.StandardRetrieverBuilder;
 import org.elasticsearch.search.vectors.KnnSearchBuilder;
 import org.elasticsearch.test.ESIntegTestCase;
 import org.elasticsearch.core.TimeValue;
@@ -23,6 +28,7 @@ import org.elmosearch.plugin.action.ElmoNodesAction;
 import org.elmosearch.plugin.action.EmbedAction;
 import org.elmosearch.plugin.action.EmbedRequest;
 import org.elmosearch.plugin.action.ReloadModelAction;
+import org.elmosearch.plugin.search.ElmoFusionRetrieverBuilder;
 import org.elmosearch.plugin.search.ElmoQueryVectorBuilder;
 import org.elmosearch.plugin.search.RescoreMode;
 import org.elmosearch.plugin.search.ElmoRescorerBuilder;
@@ -34,6 +40,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +52,9 @@ import static org.elasticsearch.test.hamcrest.ElasticsearchAssertions.assertHitC
 import static org.elasticsearch.test.hamcrest.ElasticsearchAssertions.assertResponse;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
 /**
  * The whole flow on a two-node internal cluster with a tiny random model: pipeline, bulk, knn with the elmo
@@ -202,6 +213,151 @@ public class ElmoSearchIT extends ESIntegTestCase {
             assertThat(firstPass, greaterThan(0f));
             assertEquals(selfMaxSim(target), explanation.getDetails()[1].getValue().floatValue(), tolerance);
             assertEquals(firstPass + selfMaxSim(target), rescored.getScore(), tolerance);
+        });
+    }
+
+    /** A BM25 child retriever: any term may match. */
+    private static RetrieverBuilder bm25(String text) {
+        return new StandardRetrieverBuilder(QueryBuilders.matchQuery("body", text));
+    }
+
+    /** A knn child retriever whose query vector the elmo builder makes from the text. */
+    private static RetrieverBuilder knnRetriever(String text, int k) {
+        return new KnnRetrieverBuilder("body_vector", (float[]) null, new ElmoQueryVectorBuilder(MODEL, text, EmbeddingSpec.NONE), k, 50, null, null,
+                null);
+    }
+
+    /**
+     * A retriever's own hits, searched alone: ids best first and their scores. Query then fetch, as the fusion runs
+     * its children (the test client may pick DFS, whose index-wide statistics change BM25 scores).
+     */
+    private Map<String, Float> ownHits(String index, RetrieverBuilder retriever, int size) {
+        Map<String, Float> hits = new LinkedHashMap<>();
+        assertResponse(prepareSearch(index).setSearchType(SearchType.QUERY_THEN_FETCH)
+                .setSource(new SearchSourceBuilder().retriever(retriever).size(size)), r -> {
+            for (SearchHit hit : r.getHits().getHits()) {
+                hits.put(hit.getId(), hit.getScore());
+            }
+        });
+        return hits;
+    }
+
+    /**
+     * Linear fusion as the README states it, computed here apart from the plugin: each child's scores as z-scores
+     * within its window, a document missing from a child's window given that child's lowest z-score, weighted sum.
+     */
+    private static Map<String, Double> expectedLinearZscore(List<Map<String, Float>> children, double[] weights) {
+        Map<String, Double> fused = new HashMap<>();
+        children.forEach(child -> child.keySet().forEach(id -> fused.put(id, 0.0)));
+        for (int c = 0; c < children.size(); c++) {
+            Map<String, Float> child = children.get(c);
+            double mean = child.values().stream().mapToDouble(Float::doubleValue).average().orElseThrow();
+            double deviation = Math.sqrt(child.values().stream().mapToDouble(s -> (s - mean) * (s - mean)).average().orElseThrow());
+            double lowest = child.values().stream().mapToDouble(s -> (s - mean) / deviation).min().orElseThrow();
+            for (Map.Entry<String, Double> doc : fused.entrySet()) {
+                Float score = child.get(doc.getKey());
+                doc.setValue(doc.getValue() + weights[c] * (score == null ? lowest : (score - mean) / deviation));
+            }
+        }
+        return fused;
+    }
+
+    /** Reciprocal rank fusion computed here: the sum over children of 1 / (k + rank), rank from 1. */
+    private static Map<String, Double> expectedRrf(List<Map<String, Float>> children, int k) {
+        Map<String, Double> fused = new HashMap<>();
+        for (Map<String, Float> child : children) {
+            int rank = 0;
+            for (String id : child.keySet()) {
+                fused.merge(id, 1.0 / (k + ++rank), Double::sum);
+            }
+        }
+        return fused;
+    }
+
+    /**
+     * The response holds the expected best documents, best first (equal expected scores in either order, and either
+     * of them at the cut), and its scores differ from one another as the expected ones do (linear fusion shifts them
+     * all by one constant).
+     */
+    private static void assertFusedAs(SearchResponse response, Map<String, Double> expected, int size) {
+        List<Double> best = expected.values().stream().sorted(Comparator.reverseOrder()).limit(size).toList();
+        SearchHit[] hits = response.getHits().getHits();
+        assertEquals(best.size(), hits.length);
+        for (int i = 0; i < hits.length; i++) {
+            double score = expected.get(hits[i].getId());
+            assertThat("hit " + i + " is among the best", score, greaterThanOrEqualTo(best.getLast() - 1e-6));
+            assertEquals("hit " + i, score - expected.get(hits[0].getId()), hits[i].getScore() - hits[0].getScore(), 1e-4);
+            if (i > 0) {
+                assertThat("hit " + i + " is in order", score, lessThanOrEqualTo(expected.get(hits[i - 1].getId()) + 1e-6));
+            }
+        }
+    }
+
+    public void testElmoFusionMergesBm25AndKnnWithTheElmoBuilderLinearlyAndByRank() {
+        pipeline();
+        assertAcked(indicesAdmin().prepareCreate("fusion")
+                // The children searched alone must score as in the fusion: no replica, so BM25 runs on the same shard
+                // copies; flat float vectors, so knn scores are exact (a quantized index's scores depend on its
+                // segments, which may merge between the searches).
+                .setSettings(indexSettings(2, 0))
+                .setMapping("""
+                        {"properties": {"body": {"type": "text"},
+                          "body_vector": {"type": "dense_vector", "dims": %s, "similarity": "cosine", "index_options": {"type": "flat"}}}}"""
+                        .formatted(DIMS)));
+        List<Object> bodies = new ArrayList<>(CORPUS);
+        bodies.addAll(List.of("the sea the sea the sea", "the end of the story", "a sea of stars over the valley"));
+        BulkResponse response = bulk("fusion", bodies);
+        assertFalse(response.buildFailureMessage(), response.hasFailures());
+        // Words of four documents only, so that BM25's window holds all its matches and no tie at its cut makes the
+        // children's own searches and the fusion's keep different documents.
+        String keywords = "sea valley stars";
+        String question = CORPUS.get(6);
+        int window = 8;
+        List<Map<String, Float>> children = List.of(ownHits("fusion", bm25(keywords), window),
+                ownHits("fusion", knnRetriever(question, window), window));
+        assertEquals("the knn child finds the question's own text first", "6", children.get(1).keySet().iterator().next());
+
+        Map<String, Double> linear = expectedLinearZscore(children, new double[] {0.7, 0.3});
+        Map<String, Double> rrf = expectedRrf(children, 60);
+        for (Map<String, Double> expected : List.of(linear, rrf)) {
+            List<String> fusedOrder = expected.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .map(Map.Entry::getKey).limit(window).toList();
+            for (Map<String, Float> child : children) {
+                assertNotEquals("the fusion must change each child's order", List.copyOf(child.keySet()), fusedOrder);
+            }
+        }
+
+        ElmoFusionRetrieverBuilder linearFusion = ElmoFusionRetrieverBuilder.linear(List.of(bm25(keywords), knnRetriever(question, window)),
+                new float[] {0.7f, 0.3f}, ScoreNormalization.Z_SCORE, window);
+        List<SearchHit> linearHits = new ArrayList<>();
+        assertResponse(prepareSearch("fusion").setSource(new SearchSourceBuilder().retriever(linearFusion).size(window)), r -> {
+            assertFusedAs(r, linear, window);
+            linearHits.addAll(List.of(r.getHits().getHits()));
+        });
+        // filter reaches every child: the best document is gone; min_score applies to the fused score.
+        String best = linearHits.get(0).getId();
+        ElmoFusionRetrieverBuilder filtered = ElmoFusionRetrieverBuilder.linear(List.of(bm25(keywords), knnRetriever(question, window)),
+                new float[] {0.7f, 0.3f}, ScoreNormalization.Z_SCORE, window);
+        filtered.getPreFilterQueryBuilders().add(QueryBuilders.boolQuery().mustNot(QueryBuilders.idsQuery().addIds(best)));
+        assertResponse(prepareSearch("fusion").setSource(new SearchSourceBuilder().retriever(filtered).size(window)), r -> {
+            assertThat(r.getHits().getHits().length, greaterThan(0));
+            assertTrue(List.of(r.getHits().getHits()).stream().noneMatch(hit -> hit.getId().equals(best)));
+        });
+        float threshold = (linearHits.get(1).getScore() + linearHits.get(2).getScore()) / 2;
+        RetrieverBuilder aboveThreshold = ElmoFusionRetrieverBuilder.linear(List.of(bm25(keywords), knnRetriever(question, window)),
+                new float[] {0.7f, 0.3f}, ScoreNormalization.Z_SCORE, window).minScore(threshold);
+        assertResponse(prepareSearch("fusion").setSource(new SearchSourceBuilder().retriever(aboveThreshold).size(window)), r ->
+                assertEquals(List.of(linearHits.get(0).getId(), linearHits.get(1).getId()),
+                        List.of(r.getHits().getHits()).stream().map(SearchHit::getId).toList()));
+        ElmoFusionRetrieverBuilder rrfFusion = ElmoFusionRetrieverBuilder.rrf(List.of(bm25(keywords), knnRetriever(question, window)),
+                60, window);
+        assertResponse(prepareSearch("fusion").setSource(new SearchSourceBuilder().retriever(rrfFusion).size(window).explain(true)), r -> {
+            assertFusedAs(r, rrf, window);
+            SearchHit first = r.getHits().getAt(0);
+            assertEquals(rrf.get(first.getId()), first.getScore(), 1e-6);
+            // Elasticsearch's generic explanation of a ranked hit: its rank, over the explanations of the children.
+            assertEquals(1, first.getExplanation().getValue().intValue());
+            assertThat(first.getExplanation().getDetails().length, greaterThan(0));
         });
     }
 
