@@ -174,8 +174,9 @@ knn() {
 }
 
 # rescore KIND: each query on the token-vector index, all with a window of 100: a BM25 match alone (KIND bm25), its
-# top 100 re-ranked by the elmo rescorer (KIND cosine: pooled vectors; maxsim: token vectors; maxsim_zscore: token
-# vectors, MaxSim and BM25 z-scored within the window before they are summed), or the elmo_fusion retriever over
+# top 100 re-ranked by the elmo rescorer (KIND cosine: pooled vectors; maxsim: token vectors, both with raw scores
+# summed, "normalization": "none", as the figures measured before that option; maxsim_zscore: token vectors, MaxSim
+# and BM25 z-scored within the window before they are summed, the rescorer's default), or the elmo_fusion retriever over
 # the BM25 match and knn with the elmo builder (KIND fusion: linear, z-scores, weights 1). Warm-up pass, then timed.
 # Sets latency[KIND], or failed[KIND] to the reason of its first failed search (the other kinds still run).
 rescore() {
@@ -187,8 +188,9 @@ rescore() {
       body="{\"size\": 10, \"_source\": false, \"query\": {\"match\": {\"body\": $text}}"
       case "$1" in
         bm25) body="$body}" ;;
-        cosine) body="$body, \"rescore\": {\"window_size\": 100, \"elmo\": {$elmo, \"field\": \"body_vector\"}}}" ;;
-        maxsim) body="$body, \"rescore\": {\"window_size\": 100, \"elmo\": {$elmo, \"field\": \"body_tokens\", \"mode\": \"maxsim\"}}}" ;;
+        cosine) body="$body, \"rescore\": {\"window_size\": 100, \"elmo\": {$elmo, \"field\": \"body_vector\", \"normalization\": \"none\"}}}" ;;
+        maxsim) body="$body, \"rescore\": {\"window_size\": 100, \"elmo\": {$elmo, \"field\": \"body_tokens\", \"mode\": \"maxsim\",
+          \"normalization\": \"none\"}}}" ;;
         maxsim_zscore) body="$body, \"rescore\": {\"window_size\": 100, \"elmo\": {$elmo, \"field\": \"body_tokens\", \"mode\": \"maxsim\",
           \"normalization\": \"zscore\"}}}" ;;
         fusion) body="{\"size\": 10, \"_source\": false, \"retriever\": {\"elmo_fusion\": {\"method\": \"linear\",

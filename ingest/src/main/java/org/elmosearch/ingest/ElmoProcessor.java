@@ -7,9 +7,7 @@ import org.elasticsearch.ingest.ConfigurationUtils;
 import org.elasticsearch.ingest.IngestDocument;
 import org.elasticsearch.ingest.Processor;
 import org.elmosearch.analysis.TextTokenizer;
-import org.elmosearch.elmo.Pooling;
 import org.elmosearch.embed.EmbeddedText;
-import org.elmosearch.lucene.ElmoTokenVectors;
 import org.elmosearch.node.EmbeddingBatcher;
 import org.elmosearch.node.EmbeddingSpec;
 import org.elmosearch.node.ModelId;
@@ -28,7 +26,9 @@ import java.util.function.Supplier;
  * Writes the ELMo vector of a text field into the document, optionally its token vectors (for an {@code
  * elmo_token_vectors} field and MaxSim), and optionally the field's passages with their vectors. Asynchronous:
  * documents queue in the node's {@link EmbeddingBatcher}, so a bulk request is embedded in batches. A document this
- * processor cannot embed fails alone.
+ * processor cannot embed fails alone. For a model with token statistics the vector and the token vectors are its
+ * ranking vectors, unless the pipeline names mix, pooling or normalize ({@code LoadedModel#vectorRanking}): the rule
+ * the query vector builder and the rescorer follow too.
  */
 public final class ElmoProcessor extends AbstractProcessor {
 
@@ -123,13 +123,12 @@ public final class ElmoProcessor extends AbstractProcessor {
             handler.accept(null, e);
             return;
         }
-        // The values of an array are pooled together, from their unnormalised vectors; normalised at the end if asked.
-        EmbeddingSpec request = isArray ? new EmbeddingSpec(spec.mix(), spec.pooling(), false, spec.maxTokens()) : spec;
-        batcher.embed(modelId, texts, request, tokenVectorsField != null, new ActionListener<>() {
+        // The values of an array are pooled together from their token vectors.
+        batcher.embed(modelId, texts, spec, tokenVectorsField != null || isArray, new ActionListener<>() {
             @Override
             public void onResponse(EmbeddingBatcher.Embeddings embeddings) {
                 try {
-                    writeVector(document, embeddings);
+                    writeVectors(document, embeddings);
                 } catch (RuntimeException e) {
                     handler.accept(null, e);
                     return;
@@ -179,8 +178,7 @@ public final class ElmoProcessor extends AbstractProcessor {
                         }
                         passage.put("vector", asList(embedded.texts().get(k).vector()));
                         if (tokenVectors) {
-                            float[][] vectors = tokenVectors(List.of(embedded.texts().get(k)), passages.maxTokens);
-                            passage.put(passages.tokenVectorsField, asLists(vectors));
+                            passage.put(passages.tokenVectorsField, asLists(embedded.tokenVectors(embedded.texts().get(k).tokenVectors())));
                         }
                         out.add(passage);
                     }
@@ -205,8 +203,11 @@ public final class ElmoProcessor extends AbstractProcessor {
         handler.accept(document, null);
     }
 
-    /** The document vector: one value's text vector, or the tokens of all values pooled together. */
-    private void writeVector(IngestDocument document, EmbeddingBatcher.Embeddings embeddings) {
+    /**
+     * The document vector (one value's text vector, or the tokens of all values pooled together) and, if asked, its
+     * token vectors: the model's ranking vectors where it has token statistics, as queries get them.
+     */
+    private void writeVectors(IngestDocument document, EmbeddingBatcher.Embeddings embeddings) {
         List<EmbeddedText> texts = embeddings.texts();
         if (texts.stream().allMatch(EmbeddedText::isEmpty)) {
             throw new IllegalArgumentException("field [" + field + "] holds no words to embed");
@@ -216,55 +217,19 @@ public final class ElmoProcessor extends AbstractProcessor {
             throw new IllegalArgumentException("field [" + field + "] has more than [max_tokens] " + embeddings.options().maxTokens()
                     + " tokens and [on_overflow] is [fail]");
         }
-        float[] vector;
-        if (texts.size() == 1) {
-            vector = texts.get(0).vector();
-        } else {
-            vector = combine(texts, embeddings.options().pooling());
-            if (spec.normalize() != null ? spec.normalize() : embeddings.modelDefaults().normalize()) {
-                Pooling.l2Normalize(vector);
-            }
-        }
+        float[] vector = texts.size() == 1 ? texts.get(0).vector() : embeddings.pooledVector(allTokenVectors(texts, Integer.MAX_VALUE));
         document.setFieldValue(targetField, asList(vector));
         if (tokenVectorsField != null) {
-            document.setFieldValue(tokenVectorsField, asLists(tokenVectors(texts, embeddings.options().maxTokens())));
+            float[][] mixed = allTokenVectors(texts, embeddings.options().maxTokens());
+            document.setFieldValue(tokenVectorsField, asLists(embeddings.tokenVectors(mixed)));
         }
         if (truncatedField != null) {
             document.setFieldValue(truncatedField, truncated);
         }
     }
 
-    /** Pools the unnormalised text vectors as if all their tokens were one text: token-weighted mean, or max. */
-    static float[] combine(List<EmbeddedText> texts, Pooling pooling) {
-        float[] out = null;
-        int tokens = 0;
-        for (EmbeddedText text : texts) {
-            if (text.isEmpty()) {
-                continue;
-            }
-            float[] v = text.vector();
-            int n = text.tokens().size();
-            if (out == null) {
-                out = pooling == Pooling.MEAN ? new float[v.length] : v.clone();
-            }
-            for (int d = 0; d < v.length; d++) {
-                out[d] = pooling == Pooling.MEAN ? out[d] + n * v[d] : Math.max(out[d], v[d]);
-            }
-            tokens += n;
-        }
-        if (pooling == Pooling.MEAN) {
-            for (int d = 0; d < out.length; d++) {
-                out[d] /= tokens;
-            }
-        }
-        return out;
-    }
-
-    /**
-     * The unit-length token vectors of the texts, in order, the values of an array one after another, at most
-     * {@code maxTokens} in all: what the pooled vector was made of, as MaxSim compares them.
-     */
-    static float[][] tokenVectors(List<EmbeddedText> texts, int maxTokens) {
+    /** The mixed token vectors of the texts, the values of an array one after another, at most {@code maxTokens} in all. */
+    private static float[][] allTokenVectors(List<EmbeddedText> texts, int maxTokens) {
         List<float[]> all = new ArrayList<>();
         for (EmbeddedText text : texts) {
             for (float[] token : text.tokenVectors()) {
@@ -274,7 +239,7 @@ public final class ElmoProcessor extends AbstractProcessor {
                 all.add(token);
             }
         }
-        return ElmoTokenVectors.unitVectors(all.toArray(new float[0][]));
+        return all.toArray(new float[0][]);
     }
 
     private List<String> texts(Object value) {

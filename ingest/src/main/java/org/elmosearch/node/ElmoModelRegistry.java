@@ -7,6 +7,7 @@ import org.elmosearch.elmo.ElmoEncoder;
 import org.elmosearch.elmo.ElmoModel;
 import org.elmosearch.elmo.TokenCacheStats;
 import org.elmosearch.elmo.WeightPrecision;
+import org.elmosearch.model.ModelDirectory;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -22,17 +23,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * The models of this node: {@code <models dir>/<model_id>/} holds {@code model.onnx} (options inside) or
- * {@code options.json} + {@code weights.hdf5}, and optionally {@code settings.json} with the model's default
- * {@link EmbeddingSpec}. Each model is loaded once, on first use or by {@link #loadAll}, and shared by all threads;
+ * The models of this node: {@code <models dir>/<model_id>/} is a {@link ModelDirectory} ({@code model.onnx}, or
+ * {@code options.json} + {@code weights.hdf5}, and optionally {@code token-statistics.json}), plus optionally
+ * {@code settings.json} with the model's default {@link EmbeddingSpec}. Each model is loaded once, on first use or by {@link #loadAll}, and shared by all threads;
  * a model that fails to load keeps its error (shown by {@code GET _elmo/models}) until {@link #reload} loads its
  * files again. Users hold a {@link ModelLease} while they run a model, so that a reload can replace it safely.
  */
 public final class ElmoModelRegistry implements Closeable {
 
-    public static final String ONNX_FILE = "model.onnx";
-    public static final String OPTIONS_FILE = "options.json";
-    public static final String WEIGHTS_FILE = "weights.hdf5";
     public static final String SETTINGS_FILE = "settings.json";
     /** The {@code settings.json} key that builds the graph with int8 LSTM weights (see {@link WeightPrecision}). */
     public static final String WEIGHT_PRECISION = "weight_precision";
@@ -115,7 +113,7 @@ public final class ElmoModelRegistry implements Closeable {
     public List<ModelInfo> describe() {
         Map<String, ModelInfo> infos = new TreeMap<>();
         for (String id : ids()) {
-            infos.put(id, new ModelInfo(id, ModelInfo.State.AVAILABLE, 0, 0, 0, null, null));
+            infos.put(id, new ModelInfo(id, ModelInfo.State.AVAILABLE, 0, 0, 0, null, null, null));
         }
         slots.forEach((id, slot) -> infos.put(id, slot.info()));
         return new ArrayList<>(infos.values());
@@ -165,19 +163,14 @@ public final class ElmoModelRegistry implements Closeable {
     /** Loads a model directory. Package-private for tests. */
     LoadedModel load(String id, Path dir) throws IOException {
         ModelSettings settings = readSettings(dir.resolve(SETTINGS_FILE));
-        ElmoModel model;
-        if (Files.isRegularFile(dir.resolve(ONNX_FILE))) {
-            model = ElmoModel.fromOnnx(dir.resolve(ONNX_FILE));
-            if (settings.precision() != null && settings.precision() != model.precision()) {
-                throw new IOException(SETTINGS_FILE + ": [" + WEIGHT_PRECISION + "] is [" + settings.precision().id() + "] but " + ONNX_FILE
-                        + " was converted with [" + model.precision().id() + "] weights; convert it again with `elmo convert --precision "
-                        + settings.precision().id() + "` or remove the setting");
-            }
-        } else if (Files.isRegularFile(dir.resolve(OPTIONS_FILE)) && Files.isRegularFile(dir.resolve(WEIGHTS_FILE))) {
-            model = ElmoModel.fromBilm(dir.resolve(OPTIONS_FILE), dir.resolve(WEIGHTS_FILE),
-                    settings.precision() == null ? WeightPrecision.FLOAT32 : settings.precision());
-        } else {
-            throw new IOException("[" + dir + "] holds neither " + ONNX_FILE + " nor " + OPTIONS_FILE + " + " + WEIGHTS_FILE);
+        boolean onnx = Files.isRegularFile(dir.resolve(ModelDirectory.ONNX_FILE));
+        // A model.onnx keeps the precision it was converted with: checked here, so that the message names the setting.
+        ModelDirectory folder = ModelDirectory.load(dir, onnx ? null : settings.precision());
+        ElmoModel model = folder.model();
+        if (onnx && settings.precision() != null && settings.precision() != model.precision()) {
+            throw new IOException(SETTINGS_FILE + ": [" + WEIGHT_PRECISION + "] is [" + settings.precision().id() + "] but "
+                    + ModelDirectory.ONNX_FILE + " was converted with [" + model.precision().id() + "] weights; convert it again with "
+                    + "`elmo convert --precision " + settings.precision().id() + "` or remove the setting");
         }
         EmbeddingSpec defaults = settings.embedding().orElse(EmbeddingSpec.DEFAULTS);
         try {
@@ -185,7 +178,7 @@ public final class ElmoModelRegistry implements Closeable {
         } catch (IllegalArgumentException e) {
             throw new IOException(SETTINGS_FILE + ": " + e.getMessage(), e);
         }
-        return new LoadedModel(id, model, new ElmoEncoder(model, threads), defaults);
+        return new LoadedModel(id, model, new ElmoEncoder(model, threads), defaults, folder.statistics());
     }
 
     /**
@@ -297,13 +290,13 @@ public final class ElmoModelRegistry implements Closeable {
             if (g != null) {
                 LoadedModel m = g.model();
                 return new ModelInfo(id, ModelInfo.State.LOADED, m.dims(), m.options().outputLayers(), m.model().parameterCount(),
-                        m.model().precision().id(), null);
+                        m.model().precision().id(), null, m.statistics() == null ? null : ModelInfo.StatisticsSummary.of(m.statistics()));
             }
             String e = error;
             if (e != null) {
-                return new ModelInfo(id, ModelInfo.State.FAILED, 0, 0, 0, null, e);
+                return new ModelInfo(id, ModelInfo.State.FAILED, 0, 0, 0, null, e, null);
             }
-            return new ModelInfo(id, loading ? ModelInfo.State.LOADING : ModelInfo.State.AVAILABLE, 0, 0, 0, null, null);
+            return new ModelInfo(id, loading ? ModelInfo.State.LOADING : ModelInfo.State.AVAILABLE, 0, 0, 0, null, null, null);
         }
 
         synchronized void close() {

@@ -8,6 +8,9 @@ import org.elasticsearch.common.util.concurrent.ThreadContext;
 import org.elmosearch.analysis.Token;
 import org.elmosearch.embed.EmbeddedText;
 import org.elmosearch.embed.EmbeddingOptions;
+import org.elmosearch.elmo.Pooling;
+import org.elmosearch.lucene.ElmoTokenVectors;
+import org.elmosearch.rank.RankingVectors;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,7 +72,8 @@ public final class EmbeddingBatcher {
 
     /**
      * As {@link #embed(String, List, EmbeddingSpec, ActionListener)}; with {@code tokenVectors} each result also
-     * keeps its tokens' mixed vectors (at most {@code max_tokens} per text), for a token-vector field.
+     * keeps its tokens' mixed vectors (at most {@code max_tokens} per text), for a token-vector field: the caller
+     * turns them into ranking vectors with {@link Embeddings#tokenVectors}.
      */
     public void embed(String modelId, List<String> texts, EmbeddingSpec spec, boolean tokenVectors, ActionListener<Embeddings> listener) {
         ModelId.resolve(registry.root(), modelId);
@@ -86,11 +90,33 @@ public final class EmbeddingBatcher {
      * The result of one request.
      *
      * @param options       how the texts were embedded: the request's spec completed by the model's defaults
-     * @param modelDefaults the model's defaults, all fields set
      * @param dims          the model's vector width
-     * @param texts         one per requested text, in order: tokens, truncation, pooled vector; token vectors if asked
+     * @param ranking       the model's ranking where it made the pooled vectors ({@link LoadedModel#vectorRanking}),
+     *                      else null
+     * @param texts         one per requested text, in order: tokens, truncation, pooled vector (the ranking's
+     *                      pooled vector where there is a ranking); mixed token vectors if asked
      */
-    public record Embeddings(EmbeddingOptions options, EmbeddingSpec modelDefaults, int dims, List<EmbeddedText> texts) {
+    public record Embeddings(EmbeddingOptions options, int dims, RankingVectors ranking, List<EmbeddedText> texts) {
+
+        /** Mixed token vectors as they are stored and compared: the ranking's, or scaled to unit length without one. */
+        public float[][] tokenVectors(float[][] mixedTokenVectors) {
+            return ranking == null ? ElmoTokenVectors.unitVectors(mixedTokenVectors) : ranking.tokenVectors(mixedTokenVectors);
+        }
+
+        /**
+         * The vector of many texts' mixed token vectors together (an array's values): the ranking's pooled vector,
+         * or pooled and normalized as the options say; null without tokens.
+         */
+        public float[] pooledVector(float[][] mixedTokenVectors) {
+            if (mixedTokenVectors.length == 0) {
+                return null;
+            }
+            if (ranking != null) {
+                return ranking.pooledVector(mixedTokenVectors);
+            }
+            float[] pooled = options.pooling().pool(mixedTokenVectors);
+            return options.normalize() ? Pooling.l2Normalize(pooled) : pooled;
+        }
     }
 
     /** A request: its texts' results fill in chunk by chunk; it is answered once, when complete or at its first failure. */
@@ -99,6 +125,8 @@ public final class EmbeddingBatcher {
         private final EmbeddingSpec spec;
         private final boolean tokenVectors;
         private final ActionListener<Embeddings> listener;
+        /** Set when the job's round starts: the model's {@link LoadedModel#vectorRanking} for the job's spec. */
+        private RankingVectors ranking;
         private EmbeddedText[] results;
         private int remaining;
         private boolean failed;
@@ -118,7 +146,7 @@ public final class EmbeddingBatcher {
         void done(int index, EmbeddedText text, Embeddings shape) {
             results[index] = text;
             if (--remaining == 0 && !failed) {
-                respond(this, new Embeddings(shape.options(), shape.modelDefaults(), shape.dims(), List.of(results)));
+                respond(this, new Embeddings(shape.options(), shape.dims(), ranking, List.of(results)));
                 results = null;
             }
         }
@@ -212,6 +240,7 @@ public final class EmbeddingBatcher {
         Map<EmbeddingOptions, List<Job>> groups = new LinkedHashMap<>();
         for (Job job : round) {
             try {
+                job.ranking = model.vectorRanking(job.spec);
                 groups.computeIfAbsent(model.resolve(job.spec), k -> new ArrayList<>()).add(job);
             } catch (RuntimeException e) {
                 counters.error();
@@ -282,8 +311,9 @@ public final class EmbeddingBatcher {
             Job job = live.get(k).job;
             // Token vectors only for a caller that stores them: for long inputs they hold a lot of memory.
             float[][] tokenVectors = job.tokenVectors ? text.tokenVectors() : new float[0][];
-            job.done(live.get(k).index, new EmbeddedText(text.tokens(), text.truncated(), tokenVectors, text.vector()),
-                    new Embeddings(options, model.defaults(), model.dims(), null));
+            float[] vector = job.ranking == null ? text.vector() : job.ranking.pooledVector(text.tokenVectors());
+            job.done(live.get(k).index, new EmbeddedText(text.tokens(), text.truncated(), tokenVectors, vector),
+                    new Embeddings(options, model.dims(), null, null));
         }
     }
 

@@ -6,11 +6,18 @@ import org.elasticsearch.common.io.stream.Writeable;
 import org.elasticsearch.xcontent.ToXContentObject;
 import org.elasticsearch.xcontent.XContentBuilder;
 
-import java.io.IOException;
+import org.elmosearch.rank.TokenStatistics;
 
-/** What {@code GET _elmo/models} says about one model on one node. Dimensions are known once it is loaded. */
-public record ModelInfo(String id, State state, int dims, int layers, long parameterCount, String weightPrecision, String error)
-        implements Writeable, ToXContentObject {
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * What {@code GET _elmo/models} says about one model on one node. Dimensions are known once it is loaded.
+ *
+ * @param tokenStatistics where the model's fitted token statistics came from; null when it has none (or is not loaded)
+ */
+public record ModelInfo(String id, State state, int dims, int layers, long parameterCount, String weightPrecision, String error,
+                        StatisticsSummary tokenStatistics) implements Writeable, ToXContentObject {
 
     public enum State {
         /** Found on disk, not loaded yet. */
@@ -20,9 +27,40 @@ public record ModelInfo(String id, State state, int dims, int layers, long param
         FAILED
     }
 
+    /**
+     * A model's {@code token-statistics.json} in brief: enough to tell which corpus a model's ranking vectors were
+     * fitted on.
+     *
+     * @param mix the layer weights ranking vectors are mixed with
+     */
+    public record StatisticsSummary(String corpus, long documents, long sampledTokens, List<Float> mix) implements Writeable {
+
+        public static StatisticsSummary of(TokenStatistics statistics) {
+            float[] weights = statistics.mix().weights();
+            Float[] boxed = new Float[weights.length];
+            for (int i = 0; i < weights.length; i++) {
+                boxed[i] = weights[i];
+            }
+            return new StatisticsSummary(statistics.source().corpus(), statistics.documents(), statistics.source().sampledTokens(),
+                    List.of(boxed));
+        }
+
+        StatisticsSummary(StreamInput in) throws IOException {
+            this(in.readString(), in.readVLong(), in.readVLong(), in.readCollectionAsList(StreamInput::readFloat));
+        }
+
+        @Override
+        public void writeTo(StreamOutput out) throws IOException {
+            out.writeString(corpus);
+            out.writeVLong(documents);
+            out.writeVLong(sampledTokens);
+            out.writeCollection(mix, StreamOutput::writeFloat);
+        }
+    }
+
     public ModelInfo(StreamInput in) throws IOException {
         this(in.readString(), in.readEnum(State.class), in.readVInt(), in.readVInt(), in.readVLong(), in.readOptionalString(),
-                in.readOptionalString());
+                in.readOptionalString(), in.readOptionalWriteable(StatisticsSummary::new));
     }
 
     @Override
@@ -34,6 +72,7 @@ public record ModelInfo(String id, State state, int dims, int layers, long param
         out.writeVLong(parameterCount);
         out.writeOptionalString(weightPrecision);
         out.writeOptionalString(error);
+        out.writeOptionalWriteable(tokenStatistics);
     }
 
     @Override
@@ -46,6 +85,14 @@ public record ModelInfo(String id, State state, int dims, int layers, long param
             builder.field("layers", layers);
             builder.field("parameter_count", parameterCount);
             builder.field("weight_precision", weightPrecision);
+            if (tokenStatistics != null) {
+                builder.startObject("token_statistics");
+                builder.field("corpus", tokenStatistics.corpus());
+                builder.field("documents", tokenStatistics.documents());
+                builder.field("sampled_tokens", tokenStatistics.sampledTokens());
+                builder.field("mix", tokenStatistics.mix());
+                builder.endObject();
+            }
         }
         if (error != null) {
             builder.field("error", error);

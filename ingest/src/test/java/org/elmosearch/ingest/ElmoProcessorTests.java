@@ -30,6 +30,8 @@ public class ElmoProcessorTests extends ESTestCase {
     public static void tinyModel() throws Exception {
         var root = createTempDir();
         TinyModels.write(root, "tiny");
+        TinyModels.fitStatistics(TinyModels.write(root, "fitted"), List.of("The sun is a star. The moon orbits the earth.",
+                "Tides follow the moon.", "Rivers flow to the sea.", "Mountains are tall and cold."));
         registry = new ElmoModelRegistry(root, 1);
         // A direct executor: each request runs in the calling thread, which keeps these tests synchronous.
         batcher = new EmbeddingBatcher(registry, new ElmoStats(), EsExecutors.DIRECT_EXECUTOR_SERVICE, new ThreadContext(Settings.EMPTY), true);
@@ -221,5 +223,64 @@ public class ElmoProcessorTests extends ESTestCase {
             assertVectors(expectedTokenVectors(List.of((String) passage.get("text"))), tokenVectors(passage.get("tokens")));
         }
         assertFalse("no document-level token vectors unless asked", document.hasField("body_tokens"));
+    }
+
+    /** The fitted model's mixed token vectors of a text: the statistics' mix, as the processor embeds with them. */
+    private static float[][] fittedMixedTokenVectors(String text) {
+        var model = TinyModels.loaded(registry, "fitted");
+        var options = model.resolve(org.elmosearch.node.EmbeddingSpec.NONE);
+        assertEquals(TinyModels.STATISTICS_MIX, options.mix());
+        return model.embedder().embed(List.of(text), options).get(0).tokenVectors();
+    }
+
+    private static void assertVector(float[] expected, List<Float> actual) {
+        assertEquals(expected.length, actual.size());
+        for (int d = 0; d < expected.length; d++) {
+            assertEquals("dimension " + d, expected[d], actual.get(d), 1e-5f);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    public void testWithTokenStatisticsDocumentsGetTheModelsRankingVectors() throws Exception {
+        String text = "The sun is a star. Tides follow the moon.";
+        var ranking = TinyModels.loaded(registry, "fitted").ranking();
+        IngestDocument document = run(processor(Map.of("model_id", "fitted", "token_vectors_field", "body_tokens",
+                "passages", Map.of("target_field", "passages", "max_tokens", 6, "overlap_tokens", 0, "token_vectors_field", "tokens"))),
+                Map.of("body", text));
+        float[][] mixed = fittedMixedTokenVectors(text);
+        assertVector(ranking.pooledVector(mixed), vector(document, "body_vector"));
+        assertVectors(List.of(ranking.tokenVectors(mixed)), tokenVectors(document.getFieldValue("body_tokens", List.class)));
+        List<Map<String, Object>> passages = document.getFieldValue("passages", List.class);
+        assertEquals(2, passages.size());
+        for (Map<String, Object> passage : passages) {
+            float[][] passageMixed = fittedMixedTokenVectors((String) passage.get("text"));
+            assertVector(ranking.pooledVector(passageMixed), (List<Float>) passage.get("vector"));
+            assertVectors(List.of(ranking.tokenVectors(passageMixed)), tokenVectors(passage.get("tokens")));
+        }
+        // Whitened vectors differ from the plain ones the same text gets from a model without statistics.
+        float[][] plain = org.elmosearch.lucene.ElmoTokenVectors.unitVectors(mixed);
+        assertNotEquals(plain[0][0], tokenVectors(document.getFieldValue("body_tokens", List.class))[0][0], 1e-3f);
+    }
+
+    public void testWithTokenStatisticsAnArrayGetsTheRankingVectorOfAllItsTokens() throws Exception {
+        List<String> values = List.of("Rivers flow to the sea.", "Mountains are tall and cold.");
+        IngestDocument document = run(processor(Map.of("model_id", "fitted")), Map.of("body", values));
+        List<float[]> mixed = new java.util.ArrayList<>();
+        for (String value : values) {
+            mixed.addAll(List.of(fittedMixedTokenVectors(value)));
+        }
+        assertVector(TinyModels.loaded(registry, "fitted").ranking().pooledVector(mixed.toArray(new float[0][])), vector(document, "body_vector"));
+    }
+
+    public void testNamingMixPoolingOrNormalizeOptsOutOfTheStatisticsForPlainVectors() throws Exception {
+        String text = "Rivers flow to the sea.";
+        var model = TinyModels.loaded(registry, "fitted");
+        var plain = model.embedder().embed(List.of(text), model.resolve(new org.elmosearch.node.EmbeddingSpec(null, null, true, null))).get(0);
+        assertEquals(org.elmosearch.elmo.ScalarMix.average(3), model.resolve(new org.elmosearch.node.EmbeddingSpec(null, null, true, null)).mix());
+        IngestDocument document = run(processor(Map.of("model_id", "fitted", "normalize", true, "token_vectors_field", "body_tokens")),
+                Map.of("body", text));
+        assertVector(plain.vector(), vector(document, "body_vector"));
+        assertVectors(List.of(org.elmosearch.lucene.ElmoTokenVectors.unitVectors(plain.tokenVectors())),
+                tokenVectors(document.getFieldValue("body_tokens", List.class)));
     }
 }

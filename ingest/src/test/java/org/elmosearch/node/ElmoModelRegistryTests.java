@@ -4,6 +4,9 @@ import org.apache.lucene.tests.util.LuceneTestCase;
 import org.elasticsearch.ResourceNotFoundException;
 import org.elasticsearch.test.ESTestCase;
 
+import org.elmosearch.rank.TokenStatistics;
+import org.elmosearch.rank.TokenStatisticsFitter;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,7 +26,8 @@ public class ElmoModelRegistryTests extends ESTestCase {
             assertSame(model, TinyModels.loaded(registry, "tiny"));
             assertEquals(32, model.dims());
             ModelInfo info = registry.describe().get(0);
-            assertEquals(new ModelInfo("tiny", ModelInfo.State.LOADED, 32, 3, model.model().parameterCount(), "float32", null), info);
+            assertEquals(new ModelInfo("tiny", ModelInfo.State.LOADED, 32, 3, model.model().parameterCount(), "float32", null, null), info);
+            assertNull("no token statistics: plain vectors", model.statistics());
         }
     }
 
@@ -60,6 +64,63 @@ public class ElmoModelRegistryTests extends ESTestCase {
             assertEquals(ModelInfo.State.LOADED, infos.get(1).state());
             IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.acquire("empty"));
             assertThat(e.getMessage(), containsString("failed to load"));
+        }
+    }
+
+    private static final List<String> CORPUS = List.of("The sun is a star.", "The moon orbits the earth.", "Tides follow the moon.",
+            "Rivers flow to the sea.", "Mountains are tall and cold.");
+
+    public void testTokenStatisticsInTheModelFolderAreLoadedAndDescribed() throws Exception {
+        Path root = createTempDir();
+        Path dir = TinyModels.write(root, "fitted");
+        TokenStatistics fitted = TinyModels.fitStatistics(dir, CORPUS);
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            LoadedModel model = TinyModels.loaded(registry, "fitted");
+            assertEquals(fitted.mix(), model.statistics().mix());
+            assertEquals(fitted.documentFrequency("moon"), model.statistics().documentFrequency("moon"));
+            assertSame(model.statistics(), model.ranking().statistics());
+            ModelInfo.StatisticsSummary summary = registry.describe().get(0).tokenStatistics();
+            assertEquals(new ModelInfo.StatisticsSummary("test corpus", CORPUS.size(), fitted.source().sampledTokens(), List.of(0.2f, 0.3f, 0.5f)),
+                    summary);
+            ModelInfo info = registry.describe().get(0);
+            assertEquals(info, copyWriteable(info, new org.elasticsearch.common.io.stream.NamedWriteableRegistry(List.of()), ModelInfo::new));
+            assertThat(org.elasticsearch.common.Strings.toString(info), containsString("\"token_statistics\":{\"corpus\":\"test corpus\",\"documents\":5,"
+                    + "\"sampled_tokens\":" + fitted.source().sampledTokens() + ",\"mix\":[0.2,0.3,0.5]}"));
+        }
+    }
+
+    public void testStatisticsThatDoNotFitTheModelFailItNamingBothShapesAndOtherModelsStillServe() throws Exception {
+        Path root = createTempDir();
+        TinyModels.write(root, "good");
+        Path wrong = TinyModels.write(root, "wrong");
+        // Fitted on 16-dimensional vectors: another model's statistics.
+        TokenStatisticsFitter fitter = new TokenStatisticsFitter(TinyModels.STATISTICS_MIX, 16);
+        fitter.countText(org.elmosearch.analysis.TextTokenizer.standard().tokenize("a b"));
+        float[][] vectors = new float[40][16];
+        for (float[] v : vectors) {
+            for (int d = 0; d < v.length; d++) {
+                v[d] = randomFloat();
+            }
+        }
+        fitter.addVectors(vectors);
+        fitter.fit(0.1, "other").write(wrong.resolve(TokenStatistics.FILE_NAME));
+        Path damaged = TinyModels.write(root, "damaged");
+        Files.writeString(damaged.resolve(TokenStatistics.FILE_NAME), "{\"format\": \"elmo-search token statis");
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            registry.loadAll();
+            List<ModelInfo> infos = registry.describe();
+            assertEquals(List.of("damaged", "good", "wrong"), infos.stream().map(ModelInfo::id).toList());
+            assertEquals(ModelInfo.State.FAILED, infos.get(0).state());
+            assertThat(infos.get(0).error(), containsString(damaged.resolve(TokenStatistics.FILE_NAME).toString()));
+            assertThat(infos.get(0).error(), containsString("damaged token statistics"));
+            assertEquals(ModelInfo.State.FAILED, infos.get(2).state());
+            assertThat(infos.get(2).error(), containsString("16-dimensional token vectors but the model makes 32-dimensional ones"));
+            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.acquire("wrong"));
+            assertThat(e.getMessage(), containsString("[wrong] failed to load"));
+            assertEquals(ModelInfo.State.LOADED, infos.get(1).state());
+            try (ModelLease lease = registry.acquire("good")) {
+                assertEquals(1, lease.model().encoder().encode(List.of(List.of("still", "serving"))).layers().size());
+            }
         }
     }
 
@@ -111,7 +172,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
         Path root = createTempDir();
         Path dir = Files.createDirectories(root.resolve("tiny"));
         org.elmosearch.elmo.ElmoModel.fromBilm(source.resolve("options.json"), source.resolve("weights.hdf5"))
-                .saveOnnx(dir.resolve(ElmoModelRegistry.ONNX_FILE));
+                .saveOnnx(dir.resolve(org.elmosearch.model.ModelDirectory.ONNX_FILE));
         Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"weight_precision\": \"int8\"}");
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
             IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.acquire("tiny"));
@@ -134,7 +195,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
         Path dir = TinyModels.write(bilm, "tiny");
         Path root = createTempDir();
         org.elmosearch.elmo.ElmoModel.fromBilm(dir.resolve("options.json"), dir.resolve("weights.hdf5"))
-                .saveOnnx(root.resolve("compiled").resolve(ElmoModelRegistry.ONNX_FILE));
+                .saveOnnx(root.resolve("compiled").resolve(org.elmosearch.model.ModelDirectory.ONNX_FILE));
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
             assertEquals(32, TinyModels.loaded(registry, "compiled").dims());
         }

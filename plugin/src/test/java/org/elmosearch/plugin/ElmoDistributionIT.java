@@ -147,7 +147,7 @@ public class ElmoDistributionIT {
         JsonNode rescored = call(200, "POST", "/docs/_search", """
                 {"query": {"match": {"body": "the"}},
                  "rescore": {"window_size": 20, "elmo": {"model_id": "tiny", "text": %s, "field": "body_vector",
-                   "score_mode": "replace"}}}""".formatted(json(bodies.get(Integer.parseInt(last)))));
+                   "normalization": "none", "score_mode": "replace"}}}""".formatted(json(bodies.get(Integer.parseInt(last)))));
         assertEquals(last, rescored.at("/hits/hits/0/_id").asText());
 
         // MaxSim over the int8 token vectors: the same document, scored one best cosine (about 1) per query token.
@@ -157,7 +157,7 @@ public class ElmoDistributionIT {
         JsonNode maxSim = call(200, "POST", "/docs/_search", """
                 {"query": {"match": {"body": "the"}},
                  "rescore": {"window_size": 20, "elmo": {"model_id": "tiny", "text": %s, "field": "body_tokens",
-                   "mode": "maxsim", "score_mode": "replace"}}}""".formatted(json(lastText)));
+                   "mode": "maxsim", "normalization": "none", "score_mode": "replace"}}}""".formatted(json(lastText)));
         assertEquals(last, maxSim.at("/hits/hits/0/_id").asText());
         assertEquals(tokens, maxSim.at("/hits/hits/0/_score").asDouble(), 0.01 * tokens);
 

@@ -48,6 +48,8 @@ public class ElmoRemoteModelIT extends ESIntegTestCase {
     public static void modelOnOneNodeOnly() throws Exception {
         withModel = createTempDir();
         SyntheticModel.write(SyntheticModel.randomWeights(SyntheticModel.Preset.TINY.options(), 11), withModel.resolve(MODEL));
+        // With statistics, so that the ranking output's IDF weights cross the wire too.
+        TestStatistics.fitInto(withModel.resolve(MODEL), TestCorpus.SENTENCES);
         withoutModel = Files.createDirectories(createTempDir().resolve("empty"));
     }
 
@@ -93,6 +95,10 @@ public class ElmoRemoteModelIT extends ESIntegTestCase {
             if (expected.tokenVectors() != null) {
                 assertEquals(expected.tokenVectors().length, actual.tokenVectors().length);
                 assertArrayEquals(expected.tokenVectors()[2], actual.tokenVectors()[2], 1e-6f);
+            }
+            if (output == EmbedRequest.Output.RANKING) {
+                assertEquals(expected.tokens().size(), expected.tokenWeights().length);
+                assertArrayEquals(expected.tokenWeights(), actual.tokenWeights(), 0f);
             }
             if (expected.layers() != null) {
                 assertEquals(expected.layers().length, actual.layers().length);

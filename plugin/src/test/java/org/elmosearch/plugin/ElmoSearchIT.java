@@ -32,11 +32,13 @@ import org.elmosearch.plugin.search.ElmoFusionRetrieverBuilder;
 import org.elmosearch.plugin.search.ElmoQueryVectorBuilder;
 import org.elmosearch.plugin.search.RescoreMode;
 import org.elmosearch.plugin.search.ElmoRescorerBuilder;
+import org.elmosearch.rank.ScoreFusion;
 import org.elmosearch.rank.ScoreNormalization;
 import org.junit.BeforeClass;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -118,11 +120,15 @@ public class ElmoSearchIT extends ESIntegTestCase {
 
     /** Token vectors of the body and of each passage, stored in the given encoding. */
     private void tokenVectorsIndex(String index, int dims, String encoding) {
+        tokenVectorsIndex(index, dims, encoding, org.elasticsearch.common.settings.Settings.EMPTY);
+    }
+
+    private void tokenVectorsIndex(String index, int dims, String encoding, org.elasticsearch.common.settings.Settings settings) {
         putJsonPipeline("elmo-tokens", """
                 {"processors": [{"elmo": {"model_id": "tiny", "field": "body", "target_field": "body_vector",
                   "token_vectors_field": "body_tokens",
                   "passages": {"target_field": "passages", "max_tokens": 12, "overlap_tokens": 0, "token_vectors_field": "tokens"}}}]}""");
-        assertAcked(indicesAdmin().prepareCreate(index).setMapping("""
+        assertAcked(indicesAdmin().prepareCreate(index).setSettings(settings).setMapping("""
                 {"properties": {
                   "body": {"type": "text"},
                   "body_vector": {"type": "dense_vector", "dims": %s, "similarity": "cosine"},
@@ -389,6 +395,74 @@ public class ElmoSearchIT extends ESIntegTestCase {
         });
     }
 
+    /**
+     * Fusion in every mode and field kind, on one shard (each shard normalizes its own window): the ELMo weight alone
+     * ranks the document with the query's text first at min-max 1, the first-pass weight alone keeps BM25's order,
+     * and hits past the window stay below it in first-pass order.
+     */
+    public void testFusionRanksTheWindowByNormalizedScoresInEveryMode() {
+        tokenVectorsIndex("fusion", DIMS, "float32", indexSettings(1, 0).build());
+        String target = CORPUS.get(2);
+        List<Object> bodies = List.of("the the the the the", "the sea the sea the sea", target, "the end of the the story");
+        BulkResponse response = bulk("fusion", "elmo-tokens", bodies);
+        assertFalse(response.buildFailureMessage(), response.hasFailures());
+        List<String> bm25 = new ArrayList<>();
+        assertResponse(prepareSearch("fusion").setQuery(QueryBuilders.matchQuery("body", "the")),
+                r -> Arrays.stream(r.getHits().getHits()).map(SearchHit::getId).forEach(bm25::add));
+        assertEquals(4, bm25.size());
+        assertNotEquals("BM25 alone does not rank the target first", "2", bm25.get(0));
+        Map<String, RescoreMode> fields = Map.of("body_vector", RescoreMode.COSINE, "body_tokens", RescoreMode.MAXSIM,
+                "passages.vector", RescoreMode.COSINE, "passages.tokens", RescoreMode.MAXSIM);
+        fields.forEach((field, mode) -> {
+            ElmoRescorerBuilder elmoOnly = new ElmoRescorerBuilder(MODEL, target, field, mode, EmbeddingSpec.NONE,
+                    new ScoreFusion(ScoreNormalization.MIN_MAX, 0f, 1f), null);
+            assertResponse(prepareSearch("fusion").setQuery(QueryBuilders.matchQuery("body", "the")).setExplain(true)
+                    .addRescorer(elmoOnly, 10), r -> {
+                assertEquals(field, "2", r.getHits().getAt(0).getId());
+                assertEquals(field, 1f, r.getHits().getAt(0).getScore(), 1e-6f);
+                assertEquals(field, 0f, r.getHits().getAt(3).getScore(), 1e-6f);
+                assertThat(r.getHits().getAt(0).getExplanation().toString(), containsString("fused within the rescored window"));
+            });
+            ElmoRescorerBuilder firstPassOnly = new ElmoRescorerBuilder(MODEL, target, field, mode, EmbeddingSpec.NONE,
+                    new ScoreFusion(ScoreNormalization.Z_SCORE, 1f, 0f), null);
+            assertResponse(prepareSearch("fusion").setQuery(QueryBuilders.matchQuery("body", "the")).addRescorer(firstPassOnly, 10),
+                    r -> assertEquals(field, bm25, Arrays.stream(r.getHits().getHits()).map(SearchHit::getId).toList()));
+        });
+        // A window of BM25's first two: the target, third in BM25, cannot enter it; the rest follow in BM25's order.
+        int targetRank = bm25.indexOf("2");
+        assumeTrue("the target is outside BM25's top two", targetRank >= 2);
+        ElmoRescorerBuilder narrow = new ElmoRescorerBuilder(MODEL, target, "body_tokens", RescoreMode.MAXSIM, EmbeddingSpec.NONE,
+                new ScoreFusion(ScoreNormalization.MIN_MAX, 0f, 1f), null);
+        assertResponse(prepareSearch("fusion").setQuery(QueryBuilders.matchQuery("body", "the")).setExplain(true).addRescorer(narrow, 2), r -> {
+            List<String> ids = Arrays.stream(r.getHits().getHits()).map(SearchHit::getId).toList();
+            assertEquals(java.util.Set.copyOf(bm25.subList(0, 2)), java.util.Set.copyOf(ids.subList(0, 2)));
+            assertEquals(bm25.subList(2, 4), ids.subList(2, 4));
+            assertThat(r.getHits().getAt(2).getScore(), lessThan(r.getHits().getAt(1).getScore()));
+            assertThat(r.getHits().getAt(3).getScore(), lessThan(r.getHits().getAt(2).getScore()));
+            assertThat(r.getHits().getAt(3).getExplanation().toString(), containsString("past the rescored window"));
+        });
+        // An index of the search without the field: its hits have no ELMo score and keep their first-pass order.
+        assertAcked(indicesAdmin().prepareCreate("fusion-plain").setSettings(indexSettings(1, 0)).setMapping("""
+                {"properties": {"body": {"type": "text"}}}"""));
+        prepareIndex("fusion-plain").setId("plain").setSource(Map.of("body", "the sea")).setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE).get();
+        assertResponse(prepareSearch("fusion", "fusion-plain").setQuery(QueryBuilders.matchQuery("body", "the")).addRescorer(narrow, 10),
+                r -> assertEquals(5, r.getHits().getHits().length));
+    }
+
+    public void testIdfWeightsOfAModelWithoutTokenStatisticsAreRefusedNamingTheModelAndElmoFit() {
+        tokenVectorsIndex("no-statistics", DIMS, "float32");
+        assertFalse(bulk("no-statistics", "elmo-tokens", List.of(CORPUS.get(0))).hasFailures());
+        Exception e = expectThrows(Exception.class, () -> prepareSearch("no-statistics").setQuery(QueryBuilders.matchAllQuery())
+                .addRescorer(new ElmoRescorerBuilder(MODEL, "cats", "body_tokens", RescoreMode.MAXSIM, EmbeddingSpec.NONE, ScoreFusion.DEFAULT,
+                        true), 10).get());
+        assertEquals(org.elasticsearch.rest.RestStatus.BAD_REQUEST, org.elasticsearch.ExceptionsHelper.status(e));
+        assertThat(detailed(e), containsString("[idf] needs token statistics, but model [tiny] has no token-statistics.json: run `elmo fit`"));
+        // Without statistics the default is no IDF weighting: the same rescore without [idf] runs.
+        assertResponse(prepareSearch("no-statistics").setQuery(QueryBuilders.matchAllQuery())
+                .addRescorer(new ElmoRescorerBuilder(MODEL, "cats", "body_tokens", RescoreMode.MAXSIM, EmbeddingSpec.NONE, ScoreFusion.DEFAULT,
+                        null), 10), r -> assertEquals(1, r.getHits().getHits().length));
+    }
+
     public void testTokenVectorsOfTheWrongDimsOrTypeAreNamed() {
         tokenVectorsIndex("tokens-wide", 64, "float32");
         BulkResponse response = bulk("tokens-wide", "elmo-tokens", List.of(CORPUS.get(0)));
@@ -552,7 +626,7 @@ public class ElmoSearchIT extends ESIntegTestCase {
             for (ElmoNodesAction.NodeResponse node : response.getNodes()) {
                 // Other tests may add models of their own to the shared models directory.
                 ModelInfo model = node.models().stream().filter(m -> m.id().equals(MODEL)).findFirst().orElseThrow();
-                assertEquals(new ModelInfo(MODEL, ModelInfo.State.LOADED, DIMS, 3, model.parameterCount(), "float32", null), model);
+                assertEquals(new ModelInfo(MODEL, ModelInfo.State.LOADED, DIMS, 3, model.parameterCount(), "float32", null, null), model);
                 var stats = node.stats().get(MODEL);
                 texts += stats == null ? 0 : stats.texts();
                 tokenLookups += stats == null ? 0 : stats.tokenCache().hits() + stats.tokenCache().misses();

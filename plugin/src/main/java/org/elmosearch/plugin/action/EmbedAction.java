@@ -23,6 +23,7 @@ import org.elmosearch.node.EmbeddingBatcher;
 import org.elmosearch.node.LoadedModel;
 import org.elmosearch.node.ModelLease;
 import org.elmosearch.plugin.ElmoPlugin;
+import org.elmosearch.rank.RankingVectors;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -33,7 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Embeds texts on the local node, or, where this node has no such model (a coordinating node without model files),
  * on another node that has it: nodes are tried in turn, the one that answered last for the model first. Pooled
- * vectors go through the batcher; per-token output runs directly on the {@code elmo} pool after checking that the
+ * vectors go through the batcher (ranking pooled vectors where the model has token statistics, as for documents); per-token output runs directly on the {@code elmo} pool after checking that the
  * answer stays within {@link #MAX_OUTPUT_FLOATS}. The action is a {@code cluster:monitor} action so that, with
  * security on, a role can be granted it by name.
  */
@@ -86,7 +87,7 @@ public final class EmbedAction extends HandledTransportAction<EmbedRequest, Embe
             batcher.embed(request.modelId(), request.texts(), request.spec(), listener.map(embeddings -> {
                 List<EmbedResponse.Result> results = new ArrayList<>();
                 for (EmbeddedText text : embeddings.texts()) {
-                    results.add(new EmbedResponse.Result(text.tokens(), text.truncated(), text.vector(), null, null));
+                    results.add(new EmbedResponse.Result(text.tokens(), text.truncated(), text.vector(), null, null, null));
                 }
                 return new EmbedResponse(request.modelId(), embeddings.dims(), results);
             }));
@@ -129,11 +130,20 @@ public final class EmbedAction extends HandledTransportAction<EmbedRequest, Embe
         List<EmbedResponse.Result> results = new ArrayList<>();
         if (layers) {
             for (TextLayers text : model.embedder().layers(request.texts(), options.maxTokens())) {
-                results.add(new EmbedResponse.Result(text.tokens(), text.truncated(), null, null, text.layers()));
+                results.add(new EmbedResponse.Result(text.tokens(), text.truncated(), null, null, text.layers(), null));
+            }
+        } else if (request.output() == EmbedRequest.Output.RANKING) {
+            RankingVectors ranking = model.queryRanking(request.spec(), request.idf());
+            // The pooled vector as the batcher makes it for the same spec: the knn builder's and the processor's.
+            boolean rankedPooled = model.vectorRanking(request.spec()) != null;
+            for (EmbeddedText text : model.embedder().embed(request.texts(), options)) {
+                float[] vector = rankedPooled ? ranking.pooledVector(text.tokenVectors()) : text.vector();
+                results.add(new EmbedResponse.Result(text.tokens(), text.truncated(), vector, ranking.tokenVectors(text.tokenVectors()), null,
+                        text.isEmpty() ? null : ranking.queryWeights(text.tokens())));
             }
         } else {
             for (EmbeddedText text : model.embedder().embed(request.texts(), options)) {
-                results.add(new EmbedResponse.Result(text.tokens(), text.truncated(), text.vector(), text.tokenVectors(), null));
+                results.add(new EmbedResponse.Result(text.tokens(), text.truncated(), text.vector(), text.tokenVectors(), null, null));
             }
         }
         return new EmbedResponse(request.modelId(), model.dims(), results);

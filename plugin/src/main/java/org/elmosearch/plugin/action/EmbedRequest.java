@@ -25,13 +25,19 @@ public final class EmbedRequest extends ActionRequest {
         /** Each token with its mixed vector. */
         TOKENS,
         /** Each token with every biLM layer, unmixed. */
-        LAYERS;
+        LAYERS,
+        /**
+         * What a MaxSim query compares: each token's ranking vector (unit length; transformed by the model's token
+         * statistics unless the request opts out) and MaxSim weight (IDF, or none), and the ranking pooled vector.
+         */
+        RANKING;
 
         public static Output parse(String value) {
             try {
                 return valueOf(value.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("[output] must be \"pooled\", \"tokens\" or \"layers\", got [" + value + "]");
+                throw new IllegalArgumentException("[output] must be one of " + java.util.Arrays.stream(values())
+                        .map(o -> o.name().toLowerCase(Locale.ROOT)).toList() + ", got [" + value + "]");
             }
         }
     }
@@ -43,13 +49,20 @@ public final class EmbedRequest extends ActionRequest {
     private final List<String> texts;
     private final EmbeddingSpec spec;
     private final Output output;
+    private final Boolean idf;
     private final boolean forwarded;
 
     public EmbedRequest(String modelId, List<String> texts, EmbeddingSpec spec, Output output) {
+        this(modelId, texts, spec, output, null);
+    }
+
+    /** @param idf for {@link Output#RANKING}: whether tokens get IDF weights; null for the model's default */
+    public EmbedRequest(String modelId, List<String> texts, EmbeddingSpec spec, Output output, Boolean idf) {
         this.modelId = modelId;
         this.texts = texts;
         this.spec = spec;
         this.output = output;
+        this.idf = idf;
         this.forwarded = false;
     }
 
@@ -60,6 +73,7 @@ public final class EmbedRequest extends ActionRequest {
         texts = in.readStringCollectionAsList();
         spec = EmbeddingSpec.readFrom(in);
         output = in.readEnum(Output.class);
+        idf = in.readOptionalBoolean();
         forwarded = true;
     }
 
@@ -84,6 +98,11 @@ public final class EmbedRequest extends ActionRequest {
         return output;
     }
 
+    /** Whether {@link Output#RANKING} weighs tokens by IDF; null for the model's default. */
+    public Boolean idf() {
+        return idf;
+    }
+
     @Override
     public ActionRequestValidationException validate() {
         ActionRequestValidationException e = null;
@@ -97,6 +116,9 @@ public final class EmbedRequest extends ActionRequest {
         } else if (texts.stream().anyMatch(t -> t == null)) {
             e = addValidationError("[texts] must not hold null", e);
         }
+        if (idf != null && output != Output.RANKING) {
+            e = addValidationError("[idf] only applies to [output] [ranking]", e);
+        }
         return e;
     }
 
@@ -107,5 +129,6 @@ public final class EmbedRequest extends ActionRequest {
         out.writeStringCollection(texts);
         spec.writeTo(out);
         out.writeEnum(output);
+        out.writeOptionalBoolean(idf);
     }
 }

@@ -19,10 +19,12 @@ public final class EmbedResponse extends ActionResponse implements ToXContentObj
      * @param tokens       the embedded tokens
      * @param truncated    whether the text was cut to max_tokens
      * @param vector       the pooled vector, null for a text without tokens or when not requested
-     * @param tokenVectors per token mixed vectors ({@code tokens} output) or null
+     * @param tokenVectors per token mixed vectors ({@code tokens} output), ranking vectors ({@code ranking}) or null
      * @param layers       per layer, per token vectors ({@code layers} output) or null
+     * @param tokenWeights per token MaxSim weights ({@code ranking} output with IDF weighting) or null
      */
-    public record Result(List<Token> tokens, boolean truncated, float[] vector, float[][] tokenVectors, float[][][] layers) {
+    public record Result(List<Token> tokens, boolean truncated, float[] vector, float[][] tokenVectors, float[][][] layers,
+                         float[] tokenWeights) {
     }
 
     private final String modelId;
@@ -47,7 +49,8 @@ public final class EmbedResponse extends ActionResponse implements ToXContentObj
         float[] vector = in.readOptional(StreamInput::readFloatArray);
         float[][] tokenVectors = in.readOptional(EmbedResponse::readMatrix);
         float[][][] layers = in.readOptional(layer -> layer.readArray(EmbedResponse::readMatrix, float[][][]::new));
-        return new Result(tokens, truncated, vector, tokenVectors, layers);
+        float[] tokenWeights = in.readOptional(StreamInput::readFloatArray);
+        return new Result(tokens, truncated, vector, tokenVectors, layers, tokenWeights);
     }
 
     private static void writeResult(StreamOutput out, Result result) throws IOException {
@@ -60,6 +63,7 @@ public final class EmbedResponse extends ActionResponse implements ToXContentObj
         out.writeOptional(StreamOutput::writeFloatArray, result.vector());
         out.writeOptional(EmbedResponse::writeMatrix, result.tokenVectors());
         out.writeOptional((o, layers) -> o.writeArray(EmbedResponse::writeMatrix, layers), result.layers());
+        out.writeOptional(StreamOutput::writeFloatArray, result.tokenWeights());
     }
 
     private static float[][] readMatrix(StreamInput in) throws IOException {
@@ -99,6 +103,9 @@ public final class EmbedResponse extends ActionResponse implements ToXContentObj
                     builder.field("text", token.text());
                     builder.field("start_offset", token.startOffset());
                     builder.field("end_offset", token.endOffset());
+                    if (r.tokenWeights() != null) {
+                        builder.field("weight", r.tokenWeights()[t]);
+                    }
                     if (r.tokenVectors() != null) {
                         builder.array("vector", r.tokenVectors()[t]);
                     } else {

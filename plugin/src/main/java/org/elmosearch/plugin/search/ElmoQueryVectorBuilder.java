@@ -19,9 +19,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * {@code "query_vector_builder": {"elmo": {"model_id": ..., "text": ...}}} for {@code knn}: embeds the text on the
- * coordinating node with the model's defaults (or the given mix/pooling), as the {@code elmo} processor embedded
- * the documents.
+ * {@code "query_vector_builder": {"elmo": {"model_id": ..., "text": ...}}} for {@code knn}: embeds the text through
+ * the coordinating node with the model's defaults (or the given mix/pooling), as the {@code elmo} processor embedded
+ * the documents: for a model with token statistics, its ranking vector, unless the options opt out
+ * ({@code LoadedModel#vectorRanking}), the rule the processor follows.
  */
 public final class ElmoQueryVectorBuilder implements QueryVectorBuilder {
 

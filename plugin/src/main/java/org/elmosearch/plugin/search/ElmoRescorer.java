@@ -16,9 +16,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Re-ranks a shard's window with a Lucene rescorer that merges each hit's first-pass score with its ELMo score by
- * the request's {@link ScoreCombination} (analysis' arithmetic, shared with plain Lucene); hits past the window keep
- * {@code query_weight} times their score, as with Elasticsearch's {@code query} rescorer.
+ * Re-ranks a shard's window with a Lucene rescorer from analysis (shared with plain Lucene) that merges each hit's
+ * first-pass score with its ELMo score: by the request's {@link ScoreCombination}, hits past the window then keeping
+ * {@code query_weight} times their score as with Elasticsearch's {@code query} rescorer; or by a {@code
+ * FusionRescorer}, whose normalized scores are on another scale than the first pass's, so hits past the window keep
+ * their first-pass order below the window.
  */
 public final class ElmoRescorer implements Rescorer {
 
@@ -30,7 +32,10 @@ public final class ElmoRescorer implements Rescorer {
         final ScoreCombination combination;
         final String description;
 
-        /** @param description what the ELMo score is, for explanations */
+        /**
+         * @param combination how the window's scores combine, or null where {@code window} fuses normalized scores
+         * @param description what the ELMo score is, for explanations
+         */
         Context(int windowSize, org.apache.lucene.search.Rescorer window, ScoreCombination combination, String description) {
             super(windowSize, INSTANCE);
             this.window = window;
@@ -62,14 +67,22 @@ public final class ElmoRescorer implements Rescorer {
         Set<Integer> ids = Arrays.stream(window.scoreDocs).map(d -> d.doc).collect(Collectors.toUnmodifiableSet());
         context.setRescoredDocs(ids);
         TopDocs rescored = context.window.rescore(searcher, window, window.scoreDocs.length);
-        // Hits past the window keep their order below the window, weighted like unmatched hits.
         ScoreDoc[] all = topDocs.scoreDocs;
         System.arraycopy(rescored.scoreDocs, 0, all, 0, rescored.scoreDocs.length);
-        if (all.length > rescored.scoreDocs.length) {
-            for (int i = rescored.scoreDocs.length; i < all.length; i++) {
-                all[i].score = context.combination.firstPassOnly(all[i].score);
+        int windowEnd = rescored.scoreDocs.length;
+        if (all.length > windowEnd) {
+            if (context.combination != null) {
+                // Weighted like unmatched hits, then sorted with the window, as the query rescorer does.
+                for (int i = windowEnd; i < all.length; i++) {
+                    all[i].score = context.combination.firstPassOnly(all[i].score);
+                }
+                Arrays.sort(all, SCORE_DOC_COMPARATOR);
+            } else {
+                // Already in first-pass order: each one point below the one before, starting below the window's lowest.
+                for (int i = windowEnd; i < all.length; i++) {
+                    all[i].score = all[i - 1].score - 1;
+                }
             }
-            Arrays.sort(all, SCORE_DOC_COMPARATOR);
         }
         return topDocs;
     }
@@ -82,12 +95,17 @@ public final class ElmoRescorer implements Rescorer {
             return Explanation.noMatch("no first-pass match");
         }
         if (!context.isRescored(topLevelDocId)) {
+            if (context.combination == null) {
+                return Explanation.match(sourceExplanation.getValue(), "past the rescored window: ranked below it in first-pass order",
+                        sourceExplanation);
+            }
             float weight = context.combination.queryWeight();
             return Explanation.match(context.combination.firstPassOnly(sourceExplanation.getValue().floatValue()), "product of:",
                     sourceExplanation, Explanation.match(weight, "primaryWeight"));
         }
         Explanation rescored = context.window.explain(searcher, sourceExplanation, topLevelDocId);
-        return Explanation.match(rescored.getValue(), "elmo rescore by " + context.description + ", " + context.combination,
-                rescored.getDetails());
+        // A fusing rescorer says itself how it fused, and that the fused score depends on the rest of the window.
+        String scoring = context.combination == null ? rescored.getDescription() : context.combination.toString();
+        return Explanation.match(rescored.getValue(), "elmo rescore by " + context.description + ", " + scoring, rescored.getDetails());
     }
 }

@@ -34,7 +34,7 @@ public class RestEmbedActionTests extends ESTestCase {
         assertThat(expectThrows(IllegalArgumentException.class, () -> parse(Map.of("model_id", "m", "texts", List.of("a", 1)))).getMessage(),
                 containsString("found [1] at index 1"));
         assertThat(expectThrows(IllegalArgumentException.class, () -> parse(Map.of("model_id", "m", "texts", List.of("a"), "output", "all")))
-                .getMessage(), containsString("[output] must be \"pooled\", \"tokens\" or \"layers\""));
+                .getMessage(), containsString("[output] must be one of [pooled, tokens, layers, ranking], got [all]"));
         assertThat(expectThrows(IllegalArgumentException.class, () -> parse(Map.of("model_id", "m", "texts", List.of("a"), "txt", 1)))
                 .getMessage(), containsString("unknown option [txt]; allowed: [model_id, texts, output, mix, pooling, normalize, max_tokens]"));
     }

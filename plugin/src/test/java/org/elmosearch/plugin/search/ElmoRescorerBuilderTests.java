@@ -9,6 +9,8 @@ import org.elasticsearch.xcontent.json.JsonXContent;
 import org.elmosearch.lucene.ScoreCombination;
 import org.elmosearch.lucene.ScoreMode;
 import org.elmosearch.node.EmbeddingSpec;
+import org.elmosearch.rank.ScoreFusion;
+import org.elmosearch.rank.ScoreNormalization;
 
 import java.io.IOException;
 import java.util.List;
@@ -25,9 +27,14 @@ public class ElmoRescorerBuilderTests extends ESTestCase {
     }
 
     private static ElmoRescorerBuilder randomBuilder() {
-        ElmoRescorerBuilder builder = new ElmoRescorerBuilder(randomAlphaOfLength(4), randomAlphaOfLength(30), randomAlphaOfLength(6),
-                randomFrom(RescoreMode.values()), new EmbeddingSpec(randomBoolean() ? null : "top", null, randomBoolean() ? null : false, null),
-                new ScoreCombination(randomFrom(ScoreMode.values()), randomFloat(), randomFloat()));
+        RescoreMode mode = randomFrom(RescoreMode.values());
+        EmbeddingSpec spec = new EmbeddingSpec(randomBoolean() ? null : "top", null, randomBoolean() ? null : false, null);
+        ElmoRescorerBuilder builder = randomBoolean()
+                ? new ElmoRescorerBuilder(randomAlphaOfLength(4), randomAlphaOfLength(30), randomAlphaOfLength(6), mode, spec,
+                        new ScoreCombination(randomFrom(ScoreMode.values()), randomFloat(), randomFloat()))
+                : new ElmoRescorerBuilder(randomAlphaOfLength(4), randomAlphaOfLength(30), randomAlphaOfLength(6), mode, spec,
+                        new ScoreFusion(randomFrom(ScoreNormalization.values()), randomFloat(), randomFloat()),
+                        mode == RescoreMode.MAXSIM ? randomFrom(true, false, null) : null);
         if (randomBoolean()) {
             builder.windowSize(between(1, 100));
         }
@@ -35,8 +42,8 @@ public class ElmoRescorerBuilderTests extends ESTestCase {
     }
 
     /** What the rewrite produces: one pooled vector, or one unit vector per query token. */
-    private static float[][] randomQueryVectors() {
-        float[][] vectors = new float[between(1, 5)][between(1, 8)];
+    private static float[][] randomQueryVectors(int rows) {
+        float[][] vectors = new float[rows][between(1, 8)];
         for (float[] vector : vectors) {
             for (int d = 0; d < vector.length; d++) {
                 vector[d] = randomFloat();
@@ -45,17 +52,44 @@ public class ElmoRescorerBuilderTests extends ESTestCase {
         return vectors;
     }
 
-    public void testDefaultsAreCosineTotalAndWeightsOne() throws IOException {
+    public void testDefaultsAreCosineAndTheShippedFusionWithTheModelsIdfDefault() throws IOException {
         ElmoRescorerBuilder parsed = parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\"}");
-        assertEquals(new ElmoRescorerBuilder("m", "q", "v", RescoreMode.COSINE, EmbeddingSpec.NONE, ScoreCombination.DEFAULT), parsed);
+        assertEquals(new ElmoRescorerBuilder("m", "q", "v", RescoreMode.COSINE, EmbeddingSpec.NONE, ScoreFusion.DEFAULT, null), parsed);
+        parsed = parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"t\", \"mode\": \"maxsim\"}");
+        assertEquals(new ElmoRescorerBuilder("m", "q", "t", RescoreMode.MAXSIM, EmbeddingSpec.NONE, ScoreFusion.DEFAULT, null), parsed);
     }
 
-    public void testMaxsimModeWithTheCosineModesScoreOptions() throws IOException {
-        ElmoRescorerBuilder parsed = parse("""
-                {"model_id": "m", "text": "q", "field": "t", "mode": "maxsim", "score_mode": "multiply",
+    public void testNormalizationNoneKeepsScoreModeArithmeticWithWeightsOne() throws IOException {
+        ElmoRescorerBuilder parsed = parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\", \"normalization\": \"none\"}");
+        assertEquals(new ElmoRescorerBuilder("m", "q", "v", RescoreMode.COSINE, EmbeddingSpec.NONE, ScoreCombination.DEFAULT), parsed);
+        parsed = parse("""
+                {"model_id": "m", "text": "q", "field": "t", "mode": "maxsim", "normalization": "none", "score_mode": "multiply",
                  "query_weight": 0.5, "rescore_query_weight": 2}""");
         assertEquals(new ElmoRescorerBuilder("m", "q", "t", RescoreMode.MAXSIM, EmbeddingSpec.NONE,
                 new ScoreCombination(ScoreMode.MULTIPLY, 0.5f, 2f)), parsed);
+    }
+
+    public void testANormalizationFusesWithTheGivenWeightsAndIdfChoice() throws IOException {
+        ElmoRescorerBuilder parsed = parse("""
+                {"model_id": "m", "text": "q", "field": "t", "mode": "maxsim", "normalization": "minmax",
+                 "query_weight": 0.4, "rescore_query_weight": 0.6, "idf": false}""");
+        assertEquals(new ElmoRescorerBuilder("m", "q", "t", RescoreMode.MAXSIM, EmbeddingSpec.NONE,
+                new ScoreFusion(ScoreNormalization.MIN_MAX, 0.4f, 0.6f), false), parsed);
+        // A weight not given is the shipped fusion's.
+        parsed = parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\", \"normalization\": \"zscore\", \"query_weight\": 2}");
+        assertEquals(new ElmoRescorerBuilder("m", "q", "v", RescoreMode.COSINE, EmbeddingSpec.NONE,
+                new ScoreFusion(ScoreNormalization.Z_SCORE, 2f, ScoreFusion.DEFAULT.elmoWeight()), null), parsed);
+    }
+
+    public void testScoreModeOnlyAppliesWithoutNormalization() {
+        for (String normalization : List.of("", "\"normalization\": \"zscore\", ", "\"normalization\": \"minmax\", ")) {
+            String json = "{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\", " + normalization + "\"score_mode\": \"total\"}";
+            if (normalization.isEmpty() && ScoreFusion.DEFAULT.normalization() == ScoreNormalization.NONE) {
+                continue;
+            }
+            assertThat(expectThrows(IllegalArgumentException.class, () -> parse(json)).getMessage(),
+                    containsString("[elmo] [score_mode] only applies with [normalization] [none]"));
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -76,7 +110,15 @@ public class ElmoRescorerBuilderTests extends ESTestCase {
         for (int i = 0; i < 20; i++) {
             ElmoRescorerBuilder builder = randomBuilder();
             assertEquals(builder, copyWriteable(builder, new NamedWriteableRegistry(List.of()), ElmoRescorerBuilder::new));
-            ElmoRescorerBuilder embedded = builder.withQueryVectors(randomQueryVectors());
+            float[][] vectors = randomQueryVectors(between(1, 5));
+            float[] weights = null;
+            if (randomBoolean()) {
+                weights = new float[vectors.length];
+                for (int t = 0; t < weights.length; t++) {
+                    weights[t] = randomFloat();
+                }
+            }
+            ElmoRescorerBuilder embedded = builder.withQueryVectors(vectors, weights);
             assertNotEquals(builder, embedded);
             assertEquals(embedded, copyWriteable(embedded, new NamedWriteableRegistry(List.of()), ElmoRescorerBuilder::new));
         }
@@ -85,14 +127,16 @@ public class ElmoRescorerBuilderTests extends ESTestCase {
     public void testUnknownOptionsAreRefusedWithTheAllowedList() {
         ParsingException e = expectThrows(ParsingException.class, () -> parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\", \"weight\": 1}"));
         assertThat(e.getMessage(), containsString(
-                "unknown option [weight]; allowed: [model_id, text, field, mode, query_weight, rescore_query_weight, score_mode"));
+                "unknown option [weight]; allowed: [model_id, text, field, mode, normalization, query_weight, rescore_query_weight, "
+                        + "score_mode, idf, mix, pooling, normalize, max_tokens]"));
     }
 
     public void testMalformedValuesAreNamed() {
         assertThat(expectThrows(IllegalArgumentException.class, () -> parse("{\"model_id\": \"m\", \"text\": \"q\"}")).getMessage(),
                 containsString("[elmo] [field] is required"));
         assertThat(expectThrows(IllegalArgumentException.class,
-                () -> parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\", \"score_mode\": \"sum\"}")).getMessage(),
+                () -> parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\", \"normalization\": \"none\", \"score_mode\": \"sum\"}"))
+                        .getMessage(),
                 containsString("[elmo] [score_mode] must be one of [total, multiply, avg, max, min, replace], got [sum]"));
         assertThat(expectThrows(IllegalArgumentException.class,
                 () -> parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\", \"query_weight\": \"x\"}")).getMessage(),
@@ -100,5 +144,14 @@ public class ElmoRescorerBuilderTests extends ESTestCase {
         assertThat(expectThrows(IllegalArgumentException.class,
                 () -> parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\", \"mode\": \"colbert\"}")).getMessage(),
                 containsString("[elmo] [mode] must be one of [cosine, maxsim], got [colbert]"));
+        assertThat(expectThrows(IllegalArgumentException.class,
+                () -> parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\", \"normalization\": \"l2\"}")).getMessage(),
+                containsString("[elmo] [normalization] must be one of [none, minmax, zscore], got [l2]"));
+        assertThat(expectThrows(IllegalArgumentException.class,
+                () -> parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\", \"mode\": \"maxsim\", \"idf\": \"yes\"}")).getMessage(),
+                containsString("[elmo] [idf] must be true or false, got [yes]"));
+        assertThat(expectThrows(IllegalArgumentException.class,
+                () -> parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\", \"idf\": true}")).getMessage(),
+                containsString("[elmo] [idf] weighs MaxSim's query tokens: it only applies to [mode] [maxsim]"));
     }
 }
