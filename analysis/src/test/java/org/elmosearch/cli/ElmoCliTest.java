@@ -141,6 +141,35 @@ class ElmoCliTest {
     }
 
     @Test
+    void rankingOutputOfAFittedFolderIsWhitenedUnitVectorsWithIdfWeights() throws IOException {
+        Path fitted = dir.resolve("tiny-fitted");
+        Result fit = run("fit", "--model", dir.resolve("tiny").toString(), "--corpus", input.toString(), "--out", fitted.toString(), "--threads", "1");
+        assertEquals(0, fit.code(), fit.err());
+        String[] args = {"embed", "--model", fitted.toString(), "--input", input.toString(), "--output", "ranking", "--threads", "1"};
+        Result result = run(args);
+        assertEquals(0, result.code(), result.err());
+        JsonNode first = result.lines().get(0);
+        assertShape(first.get("vectors"), 8, DIM);
+        assertEquals(8, first.get("weights").size());
+        for (JsonNode vector : first.get("vectors")) {
+            double norm = 0;
+            for (float v : floats(vector)) {
+                norm += v * v;
+            }
+            assertEquals(1.0, norm, 1e-4);
+        }
+        // "the" is in both texts of the corpus, "river" in one: the rarer word weighs more.
+        assertTrue(first.get("weights").get(4).asDouble() > first.get("weights").get(3).asDouble(), first.get("weights").toString());
+        assertTrue(result.lines().get(1).get("vector").isNull());
+        // Without statistics, ranking vectors are the unit vectors of the mix and there are no weights.
+        JsonNode plain = embed("--output", "ranking").lines().get(0);
+        assertFalse(plain.has("weights"));
+        assertShape(plain.get("vectors"), 8, DIM);
+        assertUsageError(run(Stream.concat(Stream.of(args), Stream.of("--mix", "top")).toArray(String[]::new)),
+                "--output ranking uses the layer mix the model's token statistics were fitted on");
+    }
+
+    @Test
     void pretokenizedLinesAreSplitOnEverySingleSpaceOnly() throws IOException {
         List<JsonNode> lines = embed("--output", "mix", "--pretokenized").lines();
         assertEquals(List.of("The", "bank", "of", "the", "river", "was", "muddy."), tokens(lines.get(0)));
@@ -219,7 +248,7 @@ class ElmoCliTest {
     @Test
     void usageErrorsExitWith2AndNameTheFlag() throws IOException {
         assertUsageError(embed(), "--output is required");
-        assertUsageError(embed("--output", "vectors"), "--output must be layers, mix or pooled");
+        assertUsageError(embed("--output", "vectors"), "--output must be layers, mix, pooled or ranking");
         assertUsageError(embed("--output", "layers", "--mix", "top"), "--mix only applies");
         assertUsageError(embed("--output", "mix", "--normalize"), "--normalize only applies");
         assertUsageError(embed("--output", "mix", "--mix", "0.5,0.5"), "--mix");
