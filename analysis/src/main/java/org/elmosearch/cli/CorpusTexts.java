@@ -40,6 +40,9 @@ final class CorpusTexts implements TokenStatisticsFitter.Corpus {
             List<Path> files;
             try (Stream<Path> walk = Files.walk(path)) {
                 files = walk.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().endsWith(".txt")).sorted().toList();
+            } catch (IOException | UncheckedIOException e) {
+                IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+                throw new IOException("corpus " + path + ": cannot list its files: " + cause.getMessage(), cause);
             }
             if (files.isEmpty()) {
                 throw new IOException("corpus " + path + ": a folder without .txt files");
@@ -48,6 +51,10 @@ final class CorpusTexts implements TokenStatisticsFitter.Corpus {
         }
         if (!Files.exists(path)) {
             throw new NoSuchFileException(path.toString(), null, "corpus not found");
+        }
+        if (!Files.isRegularFile(path)) {
+            // A pipe could be read only once, and fit reads the corpus twice.
+            throw new IOException("corpus " + path + ": not a file or a folder (fit reads the corpus twice, so it cannot be a pipe)");
         }
         if (!Files.isReadable(path)) {
             throw new IOException("corpus " + path + ": permission denied");

@@ -111,7 +111,7 @@ final class EvalCommand implements Command {
         }
         EvalReport.print(results, out);
         if (arguments.has("--json")) {
-            out.println(EvalReport.json(results));
+            out.println(EvalReport.json(results, split == BeirDataset.QuerySplit.ALL));
         }
         return ElmoCli.OK;
     }

@@ -1,6 +1,7 @@
 package org.elmosearch.cli;
 
 import org.elmosearch.elmo.ElmoEncoder;
+import org.elmosearch.elmo.ElmoModel;
 import org.elmosearch.elmo.ScalarMix;
 import org.elmosearch.embed.ElmoEmbedder;
 import org.elmosearch.model.ModelDirectory;
@@ -69,17 +70,17 @@ final class FitCommand implements Command {
         int threads = arguments.integer("--threads", 0, 0);
         double shrinkage = shrinkage(arguments.optional("--shrinkage").orElse("0"));
         CorpusTexts corpus = CorpusTexts.open(corpusPath);
-        ModelDirectory model = ModelDirectory.load(modelDir, null);
+        ElmoModel model = ModelDirectory.loadModel(modelDir, null);
         ScalarMix mix;
         try {
-            mix = ScalarMix.parse(EmbedCommand.mixSpec(arguments.optional("--mix").orElse("average")), model.model().options().outputLayers());
+            mix = ScalarMix.parse(EmbedCommand.mixSpec(arguments.optional("--mix").orElse("average")), model.options().outputLayers());
         } catch (IllegalArgumentException e) {
             throw new UsageException("--" + e.getMessage());
         }
 
         long start = System.nanoTime();
         TokenStatistics statistics;
-        try (ElmoEncoder encoder = new ElmoEncoder(model.model(), threads)) {
+        try (ElmoEncoder encoder = new ElmoEncoder(model, threads)) {
             statistics = TokenStatisticsFitter.fit(new ElmoEmbedder(encoder), mix, corpus, sampleTokens, shrinkage, corpusPath.toString(),
                     err::println);
         } catch (UncheckedIOException e) {

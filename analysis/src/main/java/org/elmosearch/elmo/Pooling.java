@@ -38,6 +38,18 @@ public enum Pooling {
         return out;
     }
 
+    /**
+     * Unit-length copies of vectors, e.g. token vectors as MaxSim compares them: the processor, the field, the
+     * rescorer and the ranking helpers share this so that documents and queries are scaled alike.
+     */
+    public static float[][] l2NormalizedCopies(float[][] vectors) {
+        float[][] out = new float[vectors.length][];
+        for (int t = 0; t < out.length; t++) {
+            out[t] = l2Normalize(vectors[t].clone());
+        }
+        return out;
+    }
+
     /** Scales {@code v} to unit length in place; a zero vector stays zero. */
     public static float[] l2Normalize(float[] v) {
         double sum = 0;

@@ -187,7 +187,7 @@ public final class EvalIndex implements AutoCloseable {
         return analyzer;
     }
 
-    public String passageId(int doc) {
+    String passageId(int doc) {
         return passageIds[doc];
     }
 

@@ -42,16 +42,23 @@ public final class EvalReport {
         }
     }
 
-    /** One object keyed by method label; figures in snake case, times in ms or s as named. */
-    public static String json(Evaluation.Results results) {
+    /**
+     * One object keyed by method label; figures in snake case, times in ms or s as named.
+     *
+     * @param halves whether to add each half's nDCG@10 (the queries at even and odd positions of the run): only
+     *               meaningful when the run was not already one half
+     */
+    public static String json(Evaluation.Results results, boolean halves) {
         Map<String, Object> byMethod = new LinkedHashMap<>();
         for (MethodResult r : results.methods()) {
             Map<String, Object> figures = new LinkedHashMap<>();
             figures.put("queries", r.queries());
             figures.put("ndcg_at_10", r.ndcgAt10());
             figures.put("ndcg@10", r.ndcgAt10());
-            figures.put("ndcg_at_10_even_queries", r.ndcgAt10Even());
-            if (!Double.isNaN(r.ndcgAt10Odd())) {
+            if (halves) {
+                figures.put("ndcg_at_10_even_queries", r.ndcgAt10Even());
+            }
+            if (halves && !Double.isNaN(r.ndcgAt10Odd())) {
                 figures.put("ndcg_at_10_odd_queries", r.ndcgAt10Odd());
             }
             figures.put("mrr_at_10", r.mrrAt10());

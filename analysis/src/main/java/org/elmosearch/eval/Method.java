@@ -57,11 +57,6 @@ public enum Method {
         return pooledVectors || tokenVectors;
     }
 
-    /** Whether it fuses BM25 with an ELMo score by {@code RankingOptions#fusion}. */
-    public boolean fuses() {
-        return this == BM25_COSINE_FUSION || this == BM25_MAXSIM_FUSION;
-    }
-
     /** Methods from a comma-separated list of labels, in the order given, each once. */
     public static List<Method> parseList(String labels) {
         Set<Method> methods = new LinkedHashSet<>();

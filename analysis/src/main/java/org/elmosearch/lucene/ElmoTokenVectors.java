@@ -146,16 +146,4 @@ public final class ElmoTokenVectors {
     private float[][] rankingVectors(EmbeddedText text) {
         return ranking.tokenVectors(text.tokenVectors());
     }
-
-    /**
-     * Unit-length copies of token vectors, as stored and queried for MaxSim: the Elasticsearch processor, field
-     * and rescorer share this so that documents and queries are scaled alike. A zero vector stays zero.
-     */
-    public static float[][] unitVectors(float[][] tokenVectors) {
-        float[][] vectors = new float[tokenVectors.length][];
-        for (int t = 0; t < vectors.length; t++) {
-            vectors[t] = Pooling.l2Normalize(tokenVectors[t].clone());
-        }
-        return vectors;
-    }
 }

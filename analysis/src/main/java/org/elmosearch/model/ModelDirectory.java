@@ -38,6 +38,15 @@ public record ModelDirectory(Path path, ElmoModel model, TokenStatistics statist
      *                     are damaged or do not fit the model (both shapes named)
      */
     public static ModelDirectory load(Path dir, WeightPrecision precision) throws IOException {
+        ElmoModel model = loadModel(dir, precision);
+        return new ModelDirectory(dir, model, readStatistics(dir, model));
+    }
+
+    /**
+     * The folder's model alone, its statistics not read: for {@code elmo fit}, which must be able to replace a
+     * statistics file that is damaged or was fitted for another model.
+     */
+    public static ElmoModel loadModel(Path dir, WeightPrecision precision) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new NoSuchFileException(dir.toString(), null, "model folder not found");
         }
@@ -53,7 +62,7 @@ public record ModelDirectory(Path path, ElmoModel model, TokenStatistics statist
         } else {
             throw new IOException("[" + dir + "] holds neither " + ONNX_FILE + " nor " + OPTIONS_FILE + " + " + WEIGHTS_FILE);
         }
-        return new ModelDirectory(dir, model, readStatistics(dir, model));
+        return model;
     }
 
     /**

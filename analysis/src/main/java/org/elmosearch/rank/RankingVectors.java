@@ -52,20 +52,13 @@ public final class RankingVectors {
 
     /** Unit-length ranking vectors of one text's mixed token vectors. */
     public float[][] tokenVectors(float[][] mixedTokenVectors) {
-        if (statistics != null) {
-            return statistics.transform(mixedTokenVectors, options.transform());
-        }
-        float[][] out = new float[mixedTokenVectors.length][];
-        for (int t = 0; t < out.length; t++) {
-            out[t] = Pooling.l2Normalize(mixedTokenVectors[t].clone());
-        }
-        return out;
+        return statistics == null ? Pooling.l2NormalizedCopies(mixedTokenVectors) : statistics.transform(mixedTokenVectors, options.transform());
     }
 
     /**
      * The unit-length ranking vector of a whole text: the mean of its mixed token vectors, transformed as token
-     * vectors are (the transform is affine, so this is the mean of the transformed tokens, rescaled); null for a
-     * text without tokens.
+     * vectors are (centering and whitening are affine, so this is the direction of the mean of the tokens'
+     * whitened vectors before each is scaled to unit length); null for a text without tokens.
      */
     public float[] pooledVector(float[][] mixedTokenVectors) {
         if (mixedTokenVectors.length == 0) {

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -219,7 +220,10 @@ public final class TokenStatistics {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        Files.writeString(file, json.writeValueAsString(root));
+        // Written beside, then moved over the old file, so that a fit stopped half way never leaves a damaged file.
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        Files.writeString(partial, json.writeValueAsString(root));
+        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**
@@ -262,10 +266,14 @@ public final class TokenStatistics {
             if (!frequencies.isObject()) {
                 throw new IllegalArgumentException("\"document_frequencies\" must be an object of word to count");
             }
+            if (documents < 1) {
+                throw new IllegalArgumentException("\"documents\" must be at least 1, got " + documents);
+            }
             Map<String, Integer> df = new HashMap<>(frequencies.size() * 2);
             frequencies.fields().forEachRemaining(e -> {
-                if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 1) {
-                    throw new IllegalArgumentException("\"document_frequencies\" of \"" + e.getKey() + "\" must be a positive count, got " + e.getValue());
+                if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 1 || e.getValue().asInt() > documents) {
+                    throw new IllegalArgumentException("\"document_frequencies\" of \"" + e.getKey() + "\" must be a count from 1 to "
+                            + documents + " (\"documents\"), got " + e.getValue());
                 }
                 df.put(e.getKey(), e.getValue().asInt());
             });

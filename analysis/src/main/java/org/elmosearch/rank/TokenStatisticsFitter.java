@@ -78,13 +78,17 @@ public final class TokenStatisticsFitter {
             throw new IllegalArgumentException("sample tokens must be >= 2, got " + sampleTokens);
         }
         TokenStatisticsFitter fitter = new TokenStatisticsFitter(mix.checkLayers(embedder.options().outputLayers()), embedder.dimension());
+        EmbeddingOptions options = EmbeddingOptions.defaults(embedder.options()).withMix(mix);
         long corpusTokens = 0;
+        // What embedding the texts would give: each is cut to max tokens, so the sample's share is counted so too.
+        long embeddableTokens = 0;
         try (Stream<String> texts = corpus.texts()) {
             for (Iterator<String> it = texts.iterator(); it.hasNext(); ) {
                 List<Token> tokens = embedder.tokenizer().tokenize(it.next());
                 if (!tokens.isEmpty()) {
                     fitter.countText(tokens);
                     corpusTokens += tokens.size();
+                    embeddableTokens += Math.min(tokens.size(), options.maxTokens());
                     if (fitter.texts() % 100_000 == 0) {
                         progress.accept(String.format(Locale.ROOT, "counted %,d texts (%,d tokens)", fitter.texts(), corpusTokens));
                     }
@@ -97,11 +101,10 @@ public final class TokenStatisticsFitter {
             throw new IllegalArgumentException("corpus " + corpusName + " holds no text with words in it");
         }
         progress.accept(String.format(Locale.ROOT, "counted %,d texts (%,d tokens); embedding a sample of about %,d tokens",
-                fitter.texts(), corpusTokens, Math.min(sampleTokens, corpusTokens)));
+                fitter.texts(), corpusTokens, Math.min(sampleTokens, embeddableTokens)));
         // The share of texts to embed: taking a text whenever the running share passes a whole number spreads the
         // sample evenly over the corpus, whatever its order.
-        double share = Math.min(1.0, (double) sampleTokens / corpusTokens);
-        EmbeddingOptions options = EmbeddingOptions.defaults(embedder.options()).withMix(mix);
+        double share = Math.min(1.0, (double) sampleTokens / embeddableTokens);
         long reported = 0;
         try (Stream<String> texts = corpus.texts()) {
             List<String> batch = new ArrayList<>(SAMPLE_BATCH);
@@ -123,7 +126,7 @@ public final class TokenStatisticsFitter {
                     if (fitter.sampledTokens() - reported >= 20_000) {
                         reported = fitter.sampledTokens();
                         progress.accept(String.format(Locale.ROOT, "embedded %,d of %,d sample tokens", fitter.sampledTokens(),
-                                Math.min(sampleTokens, corpusTokens)));
+                                Math.min(sampleTokens, embeddableTokens)));
                     }
                 }
             }

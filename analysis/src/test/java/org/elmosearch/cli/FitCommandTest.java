@@ -80,12 +80,15 @@ class FitCommandTest {
     }
 
     @Test
-    void fittingIntoTheModelFolderItselfAddsOnlyTheStatistics() throws IOException {
+    void fittingIntoTheModelFolderItselfReplacesEvenADamagedStatisticsFile() throws IOException {
         Path copy = dir.resolve("in-place");
         ModelDirectory.copyModelFiles(tiny, copy);
+        Files.writeString(copy.resolve(TokenStatistics.FILE_NAME), "{\"format\": \"elmo-search token stat");
+        assertThrows(IOException.class, () -> ModelDirectory.load(copy, null));
         Result result = fit(Files.writeString(dir.resolve("one.txt"), "a few words here\nand there\n"), copy);
         assertEquals(0, result.code(), result.err());
         assertNotNull(ModelDirectory.load(copy, null).statistics());
+        assertTrue(Files.notExists(copy.resolve(TokenStatistics.FILE_NAME + ".partial")));
     }
 
     @Test

@@ -9,7 +9,6 @@ import org.elmosearch.analysis.Token;
 import org.elmosearch.embed.EmbeddedText;
 import org.elmosearch.embed.EmbeddingOptions;
 import org.elmosearch.elmo.Pooling;
-import org.elmosearch.lucene.ElmoTokenVectors;
 import org.elmosearch.rank.RankingVectors;
 
 import java.util.ArrayList;
@@ -100,7 +99,7 @@ public final class EmbeddingBatcher {
 
         /** Mixed token vectors as they are stored and compared: the ranking's, or scaled to unit length without one. */
         public float[][] tokenVectors(float[][] mixedTokenVectors) {
-            return ranking == null ? ElmoTokenVectors.unitVectors(mixedTokenVectors) : ranking.tokenVectors(mixedTokenVectors);
+            return (ranking == null ? RankingVectors.defaults(null) : ranking).tokenVectors(mixedTokenVectors);
         }
 
         /**

@@ -178,7 +178,7 @@ public class ElmoProcessorTests extends ESTestCase {
         var model = TinyModels.loaded(registry, "tiny");
         List<float[]> expected = new java.util.ArrayList<>();
         for (var text : model.embedder().embed(texts, model.resolve(org.elmosearch.node.EmbeddingSpec.NONE))) {
-            expected.addAll(List.of(org.elmosearch.lucene.ElmoTokenVectors.unitVectors(text.tokenVectors())));
+            expected.addAll(List.of(org.elmosearch.elmo.Pooling.l2NormalizedCopies(text.tokenVectors())));
         }
         return expected;
     }
@@ -258,7 +258,7 @@ public class ElmoProcessorTests extends ESTestCase {
             assertVectors(List.of(ranking.tokenVectors(passageMixed)), tokenVectors(passage.get("tokens")));
         }
         // Whitened vectors differ from the plain ones the same text gets from a model without statistics.
-        float[][] plain = org.elmosearch.lucene.ElmoTokenVectors.unitVectors(mixed);
+        float[][] plain = org.elmosearch.elmo.Pooling.l2NormalizedCopies(mixed);
         assertNotEquals(plain[0][0], tokenVectors(document.getFieldValue("body_tokens", List.class))[0][0], 1e-3f);
     }
 
@@ -280,7 +280,7 @@ public class ElmoProcessorTests extends ESTestCase {
         IngestDocument document = run(processor(Map.of("model_id", "fitted", "normalize", true, "token_vectors_field", "body_tokens")),
                 Map.of("body", text));
         assertVector(plain.vector(), vector(document, "body_vector"));
-        assertVectors(List.of(org.elmosearch.lucene.ElmoTokenVectors.unitVectors(plain.tokenVectors())),
+        assertVectors(List.of(org.elmosearch.elmo.Pooling.l2NormalizedCopies(plain.tokenVectors())),
                 tokenVectors(document.getFieldValue("body_tokens", List.class)));
     }
 }

@@ -1,7 +1,7 @@
 package org.elmosearch.plugin.mapper;
 
 import org.elasticsearch.xcontent.XContentParser;
-import org.elmosearch.lucene.ElmoTokenVectors;
+import org.elmosearch.elmo.Pooling;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -35,7 +35,7 @@ final class TokenVectorsParser {
                 kept.add(vector);
             }
         }
-        return ElmoTokenVectors.unitVectors(kept.toArray(new float[0][]));
+        return Pooling.l2NormalizedCopies(kept.toArray(new float[0][]));
     }
 
     private static void readVector(XContentParser parser, String field, int dims, int token, float[] into) throws IOException {

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
-/** {@code POST _elmo/_embed {"model_id": ..., "texts": [...], "output": "pooled|tokens|layers", mix/pooling/...}}. */
+/** {@code POST _elmo/_embed {"model_id": ..., "texts": [...], "output": "pooled|tokens|layers|ranking", mix/pooling/...}}. */
 public final class RestEmbedAction extends BaseRestHandler {
 
     static final List<String> KEYS = List.of("model_id", "texts", "output", EmbeddingSpec.MIX, EmbeddingSpec.POOLING,
@@ -67,10 +67,7 @@ public final class RestEmbedAction extends BaseRestHandler {
             strings.add(s);
         }
         Object output = body.remove("output");
-        if (output != null && !(output instanceof String)) {
-            throw new IllegalArgumentException("[output] must be \"pooled\", \"tokens\" or \"layers\", got [" + output + "]");
-        }
-        EmbedRequest.Output out = output == null ? EmbedRequest.Output.POOLED : EmbedRequest.Output.parse((String) output);
+        EmbedRequest.Output out = output == null ? EmbedRequest.Output.POOLED : EmbedRequest.Output.parse(String.valueOf(output));
         return new EmbedRequest(id, strings, EmbeddingSpec.take(body), out);
     }
 }

@@ -11,7 +11,7 @@ import org.elasticsearch.index.mapper.MapperTestCase;
 import org.elasticsearch.index.mapper.ParsedDocument;
 import org.elasticsearch.plugins.Plugin;
 import org.elasticsearch.xcontent.XContentBuilder;
-import org.elmosearch.lucene.ElmoTokenVectors;
+import org.elmosearch.elmo.Pooling;
 import org.elmosearch.lucene.MaxSimValuesSource;
 import org.elmosearch.lucene.TokenVectorEncoding;
 import org.elmosearch.plugin.ElmoPlugin;
@@ -118,7 +118,7 @@ public class ElmoTokenVectorsFieldMapperTests extends MapperTestCase {
     }
 
     private static float[][] unit(float[][] vectors) {
-        return ElmoTokenVectors.unitVectors(vectors);
+        return Pooling.l2NormalizedCopies(vectors);
     }
 
     public void testFloat32StoresLuceneLateInteractionPayloadOfUnitVectors() throws IOException {
