@@ -3,7 +3,6 @@ package org.elmosearch.node;
 import org.elasticsearch.ResourceNotFoundException;
 import org.elasticsearch.common.xcontent.XContentHelper;
 import org.elasticsearch.xcontent.json.JsonXContent;
-import org.elmosearch.elmo.ElmoEncoder;
 import org.elmosearch.elmo.ElmoModel;
 import org.elmosearch.elmo.TokenCacheStats;
 import org.elmosearch.elmo.WeightPrecision;
@@ -178,7 +177,7 @@ public final class ElmoModelRegistry implements Closeable {
         } catch (IllegalArgumentException e) {
             throw new IOException(SETTINGS_FILE + ": " + e.getMessage(), e);
         }
-        return new LoadedModel(id, model, new ElmoEncoder(model, threads), defaults, folder.statistics());
+        return LoadedModel.open(id, model, threads, defaults, folder.statistics());
     }
 
     /**
@@ -289,8 +288,8 @@ public final class ElmoModelRegistry implements Closeable {
             ModelGeneration g = current;
             if (g != null) {
                 LoadedModel m = g.model();
-                return new ModelInfo(id, ModelInfo.State.LOADED, m.dims(), m.options().outputLayers(), m.model().parameterCount(),
-                        m.model().precision().id(), null, m.statistics() == null ? null : ModelInfo.StatisticsSummary.of(m.statistics()));
+                return new ModelInfo(id, ModelInfo.State.LOADED, m.dims(), m.options().outputLayers(), m.parameterCount(),
+                        m.precision().id(), null, m.statistics() == null ? null : ModelInfo.StatisticsSummary.of(m.statistics()));
             }
             String e = error;
             if (e != null) {

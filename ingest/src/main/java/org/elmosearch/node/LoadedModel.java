@@ -4,6 +4,7 @@ import org.elmosearch.elmo.ElmoEncoder;
 import org.elmosearch.elmo.ElmoModel;
 import org.elmosearch.elmo.ElmoOptions;
 import org.elmosearch.elmo.Pooling;
+import org.elmosearch.elmo.WeightPrecision;
 import org.elmosearch.embed.ElmoEmbedder;
 import org.elmosearch.embed.EmbeddingOptions;
 import org.elmosearch.rank.RankingOptions;
@@ -19,23 +20,36 @@ import org.elmosearch.rank.TokenStatistics;
  * query vector builder, rescorer, {@code _embed}) that names {@code mix}, {@code pooling} or {@code normalize} opts
  * out and gets plain vectors made as those options say, which an index built with the same options matches.
  *
- * @param defaults the model's {@code settings.json} over the built-in defaults: every field set
- * @param ranking  {@link RankingVectors#defaults} of the model's statistics (none: plain unit vectors)
+ * <p>It keeps no {@link ElmoModel}: once ONNX Runtime has built its session from the serialized graph (hundreds of MB
+ * for the original ELMo), the graph is garbage, and keeping it would hold it on the heap for the model's whole life,
+ * twice during a reload.
+ *
+ * @param precision      how the graph stores its weights, as {@link ElmoModel#precision()}
+ * @param parameterCount as {@link ElmoModel#parameterCount()}
+ * @param defaults       the model's {@code settings.json} over the built-in defaults: every field set
+ * @param ranking        {@link RankingVectors#defaults} of the model's statistics (none: plain unit vectors)
  */
-public record LoadedModel(String id, ElmoModel model, ElmoEncoder encoder, ElmoEmbedder embedder, EmbeddingSpec defaults, RankingVectors ranking)
-        implements AutoCloseable {
+public record LoadedModel(String id, WeightPrecision precision, long parameterCount, ElmoEncoder encoder, ElmoEmbedder embedder,
+        EmbeddingSpec defaults, RankingVectors ranking) implements AutoCloseable {
 
-    /** @param statistics the model folder's fitted statistics, checked against the model; null when it has none */
-    public LoadedModel(String id, ElmoModel model, ElmoEncoder encoder, EmbeddingSpec defaults, TokenStatistics statistics) {
-        this(id, model, encoder, new ElmoEmbedder(encoder), defaults, RankingVectors.defaults(statistics));
+    /**
+     * Opens an ONNX Runtime session for {@code model}; the result holds no reference to it.
+     *
+     * @param threads    ONNX Runtime intra-op threads per run, as {@link ElmoEncoder#ElmoEncoder(ElmoModel, int)}
+     * @param statistics the model folder's fitted statistics, checked against the model; null when it has none
+     */
+    public static LoadedModel open(String id, ElmoModel model, int threads, EmbeddingSpec defaults, TokenStatistics statistics) {
+        ElmoEncoder encoder = new ElmoEncoder(model, threads);
+        return new LoadedModel(id, model.precision(), model.parameterCount(), encoder, new ElmoEmbedder(encoder), defaults,
+                RankingVectors.defaults(statistics));
     }
 
     public ElmoOptions options() {
-        return model.options();
+        return encoder.options();
     }
 
     public int dims() {
-        return model.options().outputDim();
+        return options().outputDim();
     }
 
     /** The fitted statistics, or null. */

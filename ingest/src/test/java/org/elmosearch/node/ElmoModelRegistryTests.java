@@ -4,12 +4,16 @@ import org.apache.lucene.tests.util.LuceneTestCase;
 import org.elasticsearch.ResourceNotFoundException;
 import org.elasticsearch.test.ESTestCase;
 
+import org.elmosearch.elmo.ElmoModel;
+import org.elmosearch.model.ModelDirectory;
 import org.elmosearch.rank.TokenStatistics;
 import org.elmosearch.rank.TokenStatisticsFitter;
 
+import java.lang.ref.WeakReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.hamcrest.Matchers.containsString;
 
@@ -26,7 +30,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
             assertSame(model, TinyModels.loaded(registry, "tiny"));
             assertEquals(32, model.dims());
             ModelInfo info = registry.describe().get(0);
-            assertEquals(new ModelInfo("tiny", ModelInfo.State.LOADED, 32, 3, model.model().parameterCount(), "float32", null, null), info);
+            assertEquals(new ModelInfo("tiny", ModelInfo.State.LOADED, 32, 3, model.parameterCount(), "float32", null, null), info);
             assertNull("no token statistics: plain vectors", model.statistics());
         }
     }
@@ -150,7 +154,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
         Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"weight_precision\": \"int8\", \"pooling\": \"max\"}");
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
             LoadedModel model = TinyModels.loaded(registry, "tiny");
-            assertEquals(org.elmosearch.elmo.WeightPrecision.INT8, model.model().precision());
+            assertEquals(org.elmosearch.elmo.WeightPrecision.INT8, model.precision());
             assertEquals(org.elmosearch.elmo.Pooling.MAX, model.defaults().pooling());
             assertEquals("int8", registry.describe().get(0).weightPrecision());
         }
@@ -207,14 +211,14 @@ public class ElmoModelRegistryTests extends ESTestCase {
         List<List<String>> sentence = List.of(List.of("river", "bank"));
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
             ModelLease running = registry.acquire("tiny");
-            assertEquals(org.elmosearch.elmo.WeightPrecision.FLOAT32, running.model().model().precision());
+            assertEquals(org.elmosearch.elmo.WeightPrecision.FLOAT32, running.model().precision());
             Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"weight_precision\": \"int8\"}");
 
             ModelInfo info = registry.reload("tiny");
             assertEquals(ModelInfo.State.LOADED, info.state());
             assertEquals("int8", info.weightPrecision());
             try (ModelLease fresh = registry.acquire("tiny")) {
-                assertEquals(org.elmosearch.elmo.WeightPrecision.INT8, fresh.model().model().precision());
+                assertEquals(org.elmosearch.elmo.WeightPrecision.INT8, fresh.model().precision());
             }
             // The run that held the old model finishes with it ...
             assertEquals(1, running.model().encoder().encode(sentence).layers().size());
@@ -293,6 +297,20 @@ public class ElmoModelRegistryTests extends ESTestCase {
         try (ElmoModelRegistry registry = new ElmoModelRegistry(createTempDir(), 1)) {
             expectThrows(ResourceNotFoundException.class, () -> registry.reload("nothing"));
             expectThrows(IllegalArgumentException.class, () -> registry.reload("../up"));
+        }
+    }
+
+    public void testALoadedModelLetsItsSerializedGraphBeCollected() throws Exception {
+        Path dir = TinyModels.write(createTempDir(), "tiny");
+        ElmoModel model = ModelDirectory.load(dir, null).model();
+        WeakReference<ElmoModel> graph = new WeakReference<>(model);
+        try (LoadedModel loaded = LoadedModel.open("tiny", model, 1, EmbeddingSpec.DEFAULTS, null)) {
+            model = null;
+            assertBusy(() -> {
+                System.gc();
+                assertNull("the loaded model must not keep the serialized graph on the heap", graph.get());
+            }, 10, TimeUnit.SECONDS);
+            assertEquals(1, loaded.encoder().encode(List.of(List.of("still", "serving"))).layers().size());
         }
     }
 }

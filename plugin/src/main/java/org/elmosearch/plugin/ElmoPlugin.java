@@ -61,9 +61,13 @@ public class ElmoPlugin extends Plugin implements IngestPlugin, SearchPlugin, Ac
 
     /** Where models live; relative paths resolve against the config directory. */
     public static final Setting<String> MODELS_PATH = Setting.simpleString("elmo.models_path", "elmo", Setting.Property.NodeScope);
-    /** ONNX Runtime threads per model run; 0 lets ONNX Runtime use every core. */
+    /**
+     * ONNX Runtime threads per model run; 0 lets ONNX Runtime use every core. Each thread of the {@code elmo} pool
+     * makes one run at a time, so the two defaults keep pool size × threads per run within the node's allocated
+     * processors, lest concurrent runs fight over the cores; values set explicitly are used as given, even past them.
+     */
     public static final Setting<Integer> INFERENCE_THREADS = Setting.intSetting("elmo.inference_threads",
-            s -> Integer.toString(Math.min(4, EsExecutors.allocatedProcessors(s))), 0, 1024, Setting.Property.NodeScope);
+            s -> Integer.toString(defaultInferenceThreads(EsExecutors.allocatedProcessors(s))), 0, 1024, Setting.Property.NodeScope);
     /** Load every model at node start rather than on first use. */
     public static final Setting<Boolean> PRELOAD = Setting.boolSetting("elmo.preload_models", true, Setting.Property.NodeScope);
     /**
@@ -82,9 +86,24 @@ public class ElmoPlugin extends Plugin implements IngestPlugin, SearchPlugin, Ac
 
     @Override
     public List<ExecutorBuilder<?>> getExecutorBuilders(Settings settings) {
-        int size = Math.max(2, Math.min(4, EsExecutors.allocatedProcessors(settings)));
+        int size = defaultThreadPoolSize(EsExecutors.allocatedProcessors(settings), INFERENCE_THREADS.get(settings));
         return List.of(new FixedExecutorBuilder(settings, THREAD_POOL, size, 10_000, "elmo.thread_pool",
                 EsExecutors.TaskTrackingConfig.DO_NOT_TRACK));
+    }
+
+    /** The default of {@link #INFERENCE_THREADS}: one per processor, at most 4. */
+    static int defaultInferenceThreads(int processors) {
+        return Math.min(4, processors);
+    }
+
+    /**
+     * The default size of the {@code elmo} pool (the setting {@code elmo.thread_pool.size} overrides it): as many
+     * concurrent runs as the processors hold at {@code inferenceThreads} each, at least one.
+     */
+    static int defaultThreadPoolSize(int processors, int inferenceThreads) {
+        // 0 lets ONNX Runtime give each run every core: one run at a time already fills the node.
+        int threadsPerRun = inferenceThreads == 0 ? processors : inferenceThreads;
+        return Math.max(1, processors / threadsPerRun);
     }
 
     static Path modelsPath(Environment environment) {
