@@ -72,17 +72,13 @@ public final class RankFusion {
             for (int i = 0; i < scores.length; i++) {
                 scores[i] = ranking.get(i).score();
             }
-            float[] normalized = normalization.normalize(scores);
+            float[] normalized = normalization.normalizeMissingAsLowest(scores);
             float lowest = Float.POSITIVE_INFINITY;
-            for (float s : normalized) {
-                if (s < lowest) {
-                    lowest = s;
-                }
+            for (float n : normalized) {
+                lowest = Math.min(lowest, n);
             }
             for (int i = 0; i < normalized.length; i++) {
-                K key = ranking.get(i).key();
-                double contribution = Float.isNaN(normalized[i]) ? 0 : (double) weights[r] * (normalized[i] - lowest);
-                fused.merge(key, contribution, Double::sum);
+                fused.merge(ranking.get(i).key(), (double) weights[r] * (normalized[i] - lowest), Double::sum);
             }
         }
         return best(fused, depth);

@@ -32,17 +32,10 @@ public record ScoreFusion(ScoreNormalization normalization, float firstPassWeigh
             throw new IllegalArgumentException(firstPass.length + " first-pass scores but " + elmo.length + " ELMo scores");
         }
         float[] first = normalization.normalize(firstPass);
-        float[] second = normalization.normalize(elmo);
-        float lowest = Float.NaN;
-        for (float s : second) {
-            if (!Float.isNaN(s) && !(s >= lowest)) {
-                lowest = s;
-            }
-        }
+        float[] second = normalization.normalizeMissingAsLowest(elmo);
         float[] fused = new float[first.length];
         for (int i = 0; i < fused.length; i++) {
-            float e = Float.isNaN(second[i]) ? (Float.isNaN(lowest) ? 0f : lowest) : second[i];
-            fused[i] = firstPassWeight * first[i] + elmoWeight * e;
+            fused[i] = firstPassWeight * first[i] + elmoWeight * second[i];
         }
         return fused;
     }

@@ -37,6 +37,27 @@ public enum ScoreNormalization {
                 + Arrays.stream(values()).map(ScoreNormalization::jsonName).toList());
     }
 
+    /**
+     * A normalized copy of {@code scores} in which a missing score counts as the lowest normalized one (0 when all
+     * are missing): how both fusions ({@link ScoreFusion}, {@link RankFusion#linear}) treat a result one list lacks,
+     * so that it neither wins nor vanishes.
+     */
+    public float[] normalizeMissingAsLowest(float[] scores) {
+        float[] out = normalize(scores);
+        float lowest = Float.NaN;
+        for (float s : out) {
+            if (!Float.isNaN(s) && !(s >= lowest)) {
+                lowest = s;
+            }
+        }
+        for (int i = 0; i < out.length; i++) {
+            if (Float.isNaN(out[i])) {
+                out[i] = Float.isNaN(lowest) ? 0f : lowest;
+            }
+        }
+        return out;
+    }
+
     /** A normalized copy of {@code scores}. */
     public float[] normalize(float[] scores) {
         float[] out = scores.clone();
