@@ -4,7 +4,6 @@ import org.elmosearch.analysis.TextTokenizer;
 import org.elmosearch.analysis.Token;
 import org.elmosearch.elmo.ElmoEncoder;
 import org.elmosearch.elmo.ElmoOptions;
-import org.elmosearch.elmo.Pooling;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -68,13 +67,7 @@ public final class ElmoEmbedder {
      */
     public static EmbeddedText embed(TextLayers text, EmbeddingOptions options) {
         float[][] tokenVectors = options.mix().apply(text.layers());
-        float[] vector = null;
-        if (tokenVectors.length > 0) {
-            vector = options.pooling().pool(tokenVectors);
-            if (options.normalize()) {
-                Pooling.l2Normalize(vector);
-            }
-        }
+        float[] vector = options.pool(tokenVectors);
         return new EmbeddedText(text.tokens(), text.truncated(), tokenVectors, vector);
     }
 

@@ -31,6 +31,15 @@ public record EmbeddingOptions(ScalarMix mix, Pooling pooling, boolean normalize
         return new EmbeddingOptions(ScalarMix.average(model.outputLayers()), Pooling.MEAN, true, DEFAULT_MAX_TOKENS);
     }
 
+    /** One vector of mixed token vectors: pooled, and scaled to unit length if asked; null without tokens. */
+    public float[] pool(float[][] mixedTokenVectors) {
+        if (mixedTokenVectors.length == 0) {
+            return null;
+        }
+        float[] vector = pooling.pool(mixedTokenVectors);
+        return normalize ? Pooling.l2Normalize(vector) : vector;
+    }
+
     public EmbeddingOptions withMix(ScalarMix mix) {
         return new EmbeddingOptions(mix, pooling, normalize, maxTokens);
     }

@@ -8,7 +8,6 @@ import org.elasticsearch.common.util.concurrent.ThreadContext;
 import org.elmosearch.analysis.Token;
 import org.elmosearch.embed.EmbeddedText;
 import org.elmosearch.embed.EmbeddingOptions;
-import org.elmosearch.elmo.Pooling;
 import org.elmosearch.rank.RankingVectors;
 
 import java.util.ArrayList;
@@ -107,14 +106,7 @@ public final class EmbeddingBatcher {
          * or pooled and normalized as the options say; null without tokens.
          */
         public float[] pooledVector(float[][] mixedTokenVectors) {
-            if (mixedTokenVectors.length == 0) {
-                return null;
-            }
-            if (ranking != null) {
-                return ranking.pooledVector(mixedTokenVectors);
-            }
-            float[] pooled = options.pooling().pool(mixedTokenVectors);
-            return options.normalize() ? Pooling.l2Normalize(pooled) : pooled;
+            return ranking != null ? ranking.pooledVector(mixedTokenVectors) : options.pool(mixedTokenVectors);
         }
     }
 
