@@ -90,6 +90,31 @@ final class Arguments {
         throw new UsageException(flag + " must be an integer >= " + min + ", got '" + value + "'");
     }
 
+    /**
+     * The flag's finite number, {@code fallback} when absent; it must lie from {@code min} to {@code max}
+     * ({@code max} infinite for no upper bound).
+     */
+    double number(String flag, double fallback, double min, double max) throws UsageException {
+        String value = values.get(flag);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            double parsed = Double.parseDouble(value.strip());
+            if (Double.isFinite(parsed) && parsed >= min && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the accepted range
+        }
+        String range = Double.isInfinite(max) ? ">= " + plain(min) : "from " + plain(min) + " to " + plain(max);
+        throw new UsageException(flag + " must be a number " + range + ", got '" + value + "'");
+    }
+
+    private static String plain(double bound) {
+        return java.math.BigDecimal.valueOf(bound).stripTrailingZeros().toPlainString();
+    }
+
     long longInteger(String flag, long fallback) throws UsageException {
         String value = values.get(flag);
         if (value == null) {

@@ -132,7 +132,7 @@ final class EvalCommand implements Command {
             }
             ScoreNormalization normalization = arguments.has("--normalization")
                     ? EvalCommand.parse("--normalization", arguments.required("--normalization"), ScoreNormalization::parse) : null;
-            Float elmoWeight = arguments.has("--elmo-weight") ? weight(arguments.required("--elmo-weight")) : null;
+            Float elmoWeight = arguments.has("--elmo-weight") ? (float) arguments.number("--elmo-weight", 0, 0, 1) : null;
             return new RankingFlags(transform, idf, normalization, elmoWeight);
         }
 
@@ -152,18 +152,6 @@ final class EvalCommand implements Command {
             ScoreFusion fusion = options.fusion();
             float weight = elmoWeight == null ? fusion.elmoWeight() : elmoWeight;
             return options.withFusion(new ScoreFusion(normalization == null ? fusion.normalization() : normalization, 1 - weight, weight));
-        }
-
-        private static float weight(String value) throws UsageException {
-            try {
-                float w = Float.parseFloat(value);
-                if (w >= 0 && w <= 1) {
-                    return w;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-            throw new UsageException("--elmo-weight must be a number from 0 to 1, got '" + value + "'");
         }
     }
 

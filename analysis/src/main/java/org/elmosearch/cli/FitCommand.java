@@ -68,7 +68,7 @@ final class FitCommand implements Command {
         Path outDir = arguments.outputPath("--out");
         int sampleTokens = arguments.integer("--sample-tokens", (int) DEFAULT_SAMPLE_TOKENS, 2);
         int threads = arguments.integer("--threads", 0, 0);
-        double shrinkage = shrinkage(arguments.optional("--shrinkage").orElse("0"));
+        double shrinkage = arguments.number("--shrinkage", 0, 0, Double.POSITIVE_INFINITY);
         CorpusTexts corpus = CorpusTexts.open(corpusPath);
         ElmoModel model = ModelDirectory.loadModel(modelDir, null);
         ScalarMix mix;
@@ -103,17 +103,5 @@ final class FitCommand implements Command {
     private static IOException unreadable(Path corpus, IOException cause) {
         String reason = cause instanceof MalformedInputException ? "not UTF-8 text" : cause.getMessage();
         return new IOException("corpus " + corpus + ": cannot be read: " + reason, cause);
-    }
-
-    private static double shrinkage(String value) throws UsageException {
-        try {
-            double s = Double.parseDouble(value);
-            if (s >= 0 && Double.isFinite(s)) {
-                return s;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new UsageException("--shrinkage must be a number >= 0, got '" + value + "'");
     }
 }
