@@ -25,19 +25,19 @@ find_jdk() {
 jdk="$(find_jdk)" || { echo "$es_tag: no JDK 21 or newer found (JAVA_HOME, PATH, /usr/lib/jvm, /opt)." >&2; exit 1; }
 
 es_zip="$root/plugin/target/elmo-search-0.1.0.zip"
-cli_jar() { ls "$root"/analysis/target/elmo-search-analysis-*-cli.jar 2>/dev/null | head -n 1; }
+cli_jar() { ls "$root"/src/tools/target/elmo-search-tools-*-cli.jar 2>/dev/null | head -n 1; }
 
 # sources_newer_than FILE: true when a main source of a module, a pom or the descriptor changed after FILE was built.
 sources_newer_than() {
-  [ -n "$(cd "$root" && find analysis/src/main ingest/src/main plugin/src/main pom.xml analysis/pom.xml ingest/pom.xml \
-    plugin/pom.xml plugin-descriptor.properties -newer "$1" -print -quit 2>/dev/null)" ]
+  [ -n "$(cd "$root" && find analysis/src/main ingest/src/main src/tools/src/main plugin/src/main pom.xml analysis/pom.xml \
+    ingest/pom.xml src/tools/pom.xml plugin/pom.xml plugin-descriptor.properties -newer "$1" -print -quit 2>/dev/null)" ]
 }
 
 # es_build [1]: builds the plugin zip and the CLI jar when one is missing or older than the sources, or always with 1.
 es_build() {
   if [ ! -f "$es_zip" ] || [ -z "$(cli_jar)" ] || [ "${1:-0}" = 1 ] || sources_newer_than "$es_zip"; then
     echo "$es_tag: building the plugin zip and the CLI jar (mvn package, a minute or two)..."
-    (cd "$root" && mvn -q -B -DskipTests package -pl analysis,ingest,plugin)
+    (cd "$root" && mvn -q -B -DskipTests package -pl analysis,ingest,src/tools,plugin)
   fi
 }
 

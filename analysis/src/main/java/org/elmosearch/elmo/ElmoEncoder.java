@@ -68,11 +68,14 @@ public final class ElmoEncoder implements AutoCloseable {
      * @param cacheTokens how many distinct tokens' char-CNN vectors to keep; 0 disables the cache
      */
     public ElmoEncoder(ElmoModel model, int threads, int cacheTokens) {
-        this(model, threads, cacheTokens, null);
+        this(model, threads, cacheTokens, sessionOptions -> { });
     }
 
-    /** As above; with a {@code profilePrefix}, ONNX Runtime records every node's run time (see {@link StageProfiler}). */
-    ElmoEncoder(ElmoModel model, int threads, int cacheTokens, String profilePrefix) {
+    /**
+     * As above; {@code sessionTuning} may change ONNX Runtime's session options after the encoder has set its own
+     * (execution providers, profiling) before the session is made.
+     */
+    public ElmoEncoder(ElmoModel model, int threads, int cacheTokens, SessionTuning sessionTuning) {
         if (threads < 0) {
             throw new IllegalArgumentException("threads must be >= 0, got " + threads);
         }
@@ -85,9 +88,7 @@ public final class ElmoEncoder implements AutoCloseable {
             sessionOptions.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             sessionOptions.setIntraOpNumThreads(threads);
             sessionOptions.setInterOpNumThreads(1);
-            if (profilePrefix != null) {
-                sessionOptions.enableProfiling(profilePrefix);
-            }
+            sessionTuning.apply(sessionOptions);
             this.session = environment.createSession(model.onnxBytes(), sessionOptions);
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime could not load the ELMo graph: " + e.getMessage(), e);
@@ -313,15 +314,6 @@ public final class ElmoEncoder implements AutoCloseable {
         return out;
     }
 
-    /** Stops profiling and returns the trace file ONNX Runtime wrote. */
-    String endProfiling() {
-        try {
-            return session.endProfiling();
-        } catch (OrtException e) {
-            throw new IllegalStateException("could not end ONNX Runtime profiling: " + e.getMessage(), e);
-        }
-    }
-
     @Override
     public void close() {
         try {
@@ -329,5 +321,11 @@ public final class ElmoEncoder implements AutoCloseable {
         } catch (OrtException e) {
             throw new IllegalStateException("could not close the ONNX Runtime session: " + e.getMessage(), e);
         }
+    }
+
+    /** A change to ONNX Runtime's session options, which may fail as ONNX Runtime's own setters do. */
+    @FunctionalInterface
+    public interface SessionTuning {
+        void apply(OrtSession.SessionOptions sessionOptions) throws OrtException;
     }
 }

@@ -59,12 +59,6 @@ final class ElmoGraphBuilder {
     /** Raised whenever the graph's inputs or outputs change, so that an older saved graph is refused clearly. */
     static final int GRAPH_VERSION = 3;
 
-    /** Node name prefixes, one per stage of the model (see {@link OnnxGraph#stage}). */
-    static final String STAGE_CHAR_CNN = "char_cnn";
-    static final String STAGE_HIGHWAY = "highway_projection";
-    static final String STAGE_LSTM = "lstm";
-    static final String STAGE_OUTPUT = "gather_output";
-
     private static final String BATCH = "batch";
     private static final String TIME = "time";
     private static final String TOKENS = "tokens";
@@ -100,9 +94,9 @@ final class ElmoGraphBuilder {
         g.input(STATE_H, FLOAT, layers, 2, BATCH, p);
         g.input(STATE_C, FLOAT, layers, 2, BATCH, c);
 
-        g.stage(STAGE_CHAR_CNN);
+        g.stage(GraphStages.CHAR_CNN);
         String cnn = charCnn();
-        g.stage(STAGE_HIGHWAY);
+        g.stage(GraphStages.HIGHWAY_PROJECTION);
         String highway = highway(cnn);
         String newTokens = options.projectionDim() == options.filterTotal() && !weights.hasTokenProjection()
                 ? highway
@@ -110,7 +104,7 @@ final class ElmoGraphBuilder {
         g.identity(cnn, CHAR_CNN);
         g.identity(highway, HIGHWAY);
         g.identity(newTokens, NEW_TOKEN_EMBEDDING);
-        g.stage(STAGE_OUTPUT);
+        g.stage(GraphStages.GATHER_OUTPUT);
         String table = g.node("Concat", List.of(newTokens, CACHED_EMBEDDINGS), attr("axis", 0));
         String tokenEmbedding = g.node("Gather", List.of(table, TOKEN_INDEX), attr("axis", 0));
         g.identity(tokenEmbedding, TOKEN_EMBEDDING);
@@ -132,7 +126,7 @@ final class ElmoGraphBuilder {
         List<String> finalH = new ArrayList<>();
         List<String> finalC = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
-            g.stage(STAGE_LSTM + l);
+            g.stage(GraphStages.LSTM + l);
             String[] scan = lstmLayer(l, input, mask);
             finalH.add(g.node("Unsqueeze", List.of(scan[0], firstAxis)));
             finalC.add(g.node("Unsqueeze", List.of(scan[1], firstAxis)));
@@ -142,7 +136,7 @@ final class ElmoGraphBuilder {
                     reverse(g.node("Gather", List.of(output, backward), attr("axis", 0)), lengths)), attr("axis", 2)));
             input = output;
         }
-        g.stage(STAGE_OUTPUT);
+        g.stage(GraphStages.GATHER_OUTPUT);
         List<String> stacked = outputs.stream().map(o -> g.node("Unsqueeze", List.of(o, firstAxis))).toList();
         g.identity(g.node("Concat", stacked, attr("axis", 0)), LAYERS);
         g.identity(g.node("Concat", finalH, attr("axis", 0)), FINAL_H);

@@ -4,7 +4,6 @@ import org.elmosearch.RepositoryFiles;
 import org.elmosearch.SharedData;
 import org.elmosearch.analysis.TextTokenizer;
 import org.elmosearch.analysis.Token;
-import org.elmosearch.bench.OutputError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,14 +1,19 @@
-package org.elmosearch.elmo;
+package org.elmosearch.bench;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
 
 import java.nio.FloatBuffer;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -18,19 +23,21 @@ import java.util.SplittableRandom;
  */
 public final class SgemmPeak {
 
+    /** MatMul has not changed since opset 13. */
+    private static final int MATMUL_OPSET = 13;
+
     private SgemmPeak() {
     }
 
     /** Best GFLOP/s of an {@code n x n} by {@code n x n} MatMul over {@code runs} runs, on {@code threads} threads. */
     public static double gflops(int threads, int n, int runs) {
-        OnnxGraph g = new OnnxGraph("sgemm", "");
-        g.input("a", OnnxGraph.FLOAT, n, n);
-        g.input("b", OnnxGraph.FLOAT, n, n);
-        g.identity(g.node("MatMul", List.of("a", "b")), "c");
-        g.output("c", OnnxGraph.FLOAT, n, n);
+        GraphProto graph = GraphProto.newBuilder().setName("sgemm")
+                .addInput(matrix("a", n)).addInput(matrix("b", n)).addOutput(matrix("c", n))
+                .addNode(NodeProto.newBuilder().setOpType("MatMul").addInput("a").addInput("b").addOutput("c"))
+                .build();
         byte[] model = ModelProto.newBuilder().setIrVersion(8)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(ElmoGraphBuilder.OPSET))
-                .setGraph(g.build()).build().toByteArray();
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(MATMUL_OPSET))
+                .setGraph(graph).build().toByteArray();
         float[] data = new float[n * n];
         SplittableRandom random = new SplittableRandom(1);
         for (int i = 0; i < data.length; i++) {
@@ -55,5 +62,13 @@ public final class SgemmPeak {
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime MatMul failed: " + e.getMessage(), e);
         }
+    }
+
+    private static ValueInfoProto matrix(String name, int n) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder()
+                .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(n))
+                .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(n));
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
+                TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape))).build();
     }
 }

@@ -1,7 +1,10 @@
-package org.elmosearch.elmo;
+package org.elmosearch.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.elmosearch.elmo.ElmoEncoder;
+import org.elmosearch.elmo.ElmoModel;
+import org.elmosearch.elmo.GraphStages;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,6 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Time per stage of the model (char CNN, highway and projection, each LSTM layer, gathering the outputs), from
@@ -18,8 +22,8 @@ import java.util.Map;
 public final class StageProfiler {
 
     private static final java.util.regex.Pattern TOP_LEVEL_STAGE = java.util.regex.Pattern.compile(
-            ElmoGraphBuilder.STAGE_CHAR_CNN + "|" + ElmoGraphBuilder.STAGE_HIGHWAY + "|" + ElmoGraphBuilder.STAGE_LSTM + "[0-9]+|"
-                    + ElmoGraphBuilder.STAGE_OUTPUT);
+            GraphStages.CHAR_CNN + "|" + GraphStages.HIGHWAY_PROJECTION + "|" + GraphStages.LSTM + "[0-9]+|"
+                    + GraphStages.GATHER_OUTPUT);
 
     private StageProfiler() {
     }
@@ -29,21 +33,26 @@ public final class StageProfiler {
             throws IOException {
         Path dir = Files.createTempDirectory("elmo-profile");
         // The cache is off so that every run computes the char CNN, as a cold batch does.
-        ElmoEncoder encoder = new ElmoEncoder(model, threads, 0, dir.resolve("ort").toString());
-        Path trace;
-        try {
+        try (ElmoEncoder encoder = new ElmoEncoder(model, threads, 0,
+                sessionOptions -> sessionOptions.enableProfiling(dir.resolve("ort").toString()))) {
             for (int i = 0; i < runs + 1; i++) {
                 encoder.encode(sentences);
             }
-            trace = Path.of(encoder.endProfiling());
-        } finally {
-            encoder.close();
         }
-        try {
-            return sumByStage(new ObjectMapper().readTree(trace.toFile()), runs + 1);
-        } finally {
-            Files.deleteIfExists(trace);
-            Files.deleteIfExists(dir);
+        // ONNX Runtime writes the trace (ort_<time>.json) when the session closes.
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> traces = files.toList();
+            try {
+                if (traces.size() != 1) {
+                    throw new IOException("expected one ONNX Runtime profile in " + dir + ", found " + traces);
+                }
+                return sumByStage(new ObjectMapper().readTree(traces.get(0).toFile()), runs + 1);
+            } finally {
+                for (Path trace : traces) {
+                    Files.deleteIfExists(trace);
+                }
+                Files.deleteIfExists(dir);
+            }
         }
     }
 

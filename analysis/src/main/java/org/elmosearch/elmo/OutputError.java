@@ -1,4 +1,4 @@
-package org.elmosearch.bench;
+package org.elmosearch.elmo;
 
 import java.util.List;
 

@@ -30,10 +30,10 @@ class BinElmoScriptIT {
     @BeforeAll
     static void findScriptAndJar() throws IOException {
         Path root = RepositoryFiles.rootOrSkip("bin/elmo");
-        try (DirectoryStream<Path> jars = Files.newDirectoryStream(root.resolve("analysis/target"), "elmo-search-analysis-*-cli.jar")) {
+        try (DirectoryStream<Path> jars = Files.newDirectoryStream(root.resolve("src/tools/target"), "elmo-search-tools-*-cli.jar")) {
             Assumptions.assumeTrue(jars.iterator().hasNext(), "the cli jar is not built (mvn package): skipping the bin/elmo smoke test");
         } catch (java.nio.file.NoSuchFileException e) {
-            Assumptions.abort("analysis/target does not exist: skipping the bin/elmo smoke test");
+            Assumptions.abort("src/tools/target does not exist: skipping the bin/elmo smoke test");
         }
         script = root.resolve("bin/elmo");
     }

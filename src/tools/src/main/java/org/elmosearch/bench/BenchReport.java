@@ -2,6 +2,7 @@ package org.elmosearch.bench;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.elmosearch.elmo.OutputError;
 
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
