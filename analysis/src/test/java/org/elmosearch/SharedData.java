@@ -3,11 +3,13 @@ package org.elmosearch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import org.junit.jupiter.api.Assumptions;
+import java.util.function.Function;
 
 /**
  * Finds the shared data folder ({@code shared/}, holding {@code elmo-fixtures/}), which lives beside the repository
- * checkout or inside it, whatever folder the tests run in. Tests that need it are skipped where it is absent.
+ * checkout or inside it, whatever folder the tests run in. Where a file is missing, a test is skipped on a
+ * developer's machine but fails under {@code CI=true} (which {@code .ci/run} sets), where a skip would hide that a
+ * conformance check never ran.
  */
 public final class SharedData {
 
@@ -16,8 +18,29 @@ public final class SharedData {
     private SharedData() {
     }
 
+    /** {@code shared/<relative>}, or skips the calling JUnit 5 test (fails it under {@code CI=true}). */
+    public static Path requireOrSkip(String relative) {
+        return require(relative, message -> new org.opentest4j.TestAbortedException(message));
+    }
+
+    /**
+     * {@code shared/<relative>}; where it is missing, throws {@code skip}'s exception for a test framework's skip, or
+     * an {@link AssertionError} under {@code CI=true}.
+     */
+    public static Path require(String relative, Function<String, ? extends RuntimeException> skip) {
+        Optional<Path> path = root().map(shared -> shared.resolve(relative)).filter(Files::exists);
+        if (path.isPresent()) {
+            return path.get();
+        }
+        String missing = "../shared/" + relative + " not found from " + Path.of("").toAbsolutePath();
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new AssertionError(missing + ": CI=true needs the shared test data");
+        }
+        throw skip.apply(missing + ": skipping");
+    }
+
     /** The {@code shared/} folder of the nearest folder, from the working folder upwards, that has one. */
-    public static Optional<Path> root() {
+    private static Optional<Path> root() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             Path shared = dir.resolve("shared");
             if (Files.isDirectory(shared.resolve(MARKER))) {
@@ -25,12 +48,5 @@ public final class SharedData {
             }
         }
         return Optional.empty();
-    }
-
-    /** {@code shared/<relative>}, or skips the calling test when it does not exist. */
-    public static Path requireOrSkip(String relative) {
-        Optional<Path> path = root().map(shared -> shared.resolve(relative)).filter(Files::exists);
-        Assumptions.assumeTrue(path.isPresent(), "../shared/" + relative + " not found: skipping");
-        return path.get();
     }
 }

@@ -13,6 +13,7 @@ import org.elasticsearch.plugins.AnalysisPlugin;
 import org.elasticsearch.plugins.Plugin;
 import org.elasticsearch.search.SearchHit;
 import org.elasticsearch.test.ESIntegTestCase;
+import org.elmosearch.SharedData;
 import org.elmosearch.elmo.ElmoEncoder;
 import org.elmosearch.elmo.ElmoModel;
 import org.elmosearch.elmo.SyntheticModel;
@@ -34,6 +35,7 @@ import org.elmosearch.rank.ScoreFusion;
 import org.elmosearch.rank.TokenStatistics;
 import org.elmosearch.rank.TokenStatisticsFitter;
 import org.junit.AfterClass;
+import org.junit.AssumptionViolatedException;
 import org.junit.BeforeClass;
 
 import java.nio.file.Path;
@@ -94,7 +96,7 @@ public class ElmoRankingParityIT extends ESIntegTestCase {
 
     @BeforeClass
     public static void fitTheModelAndRankWithTheCore() throws Exception {
-        squad = BeirDataset.load(SharedTestData.requireOrSkip("datasets/squad-v1.1-dev")).withFirstQueries(QUESTIONS);
+        squad = BeirDataset.load(SharedData.require("datasets/squad-v1.1-dev", AssumptionViolatedException::new)).withFirstQueries(QUESTIONS);
         models = createTempDir();
         Path dir = models.resolve(MODEL);
         SyntheticModel.write(SyntheticModel.randomWeights(SyntheticModel.Preset.TINY.options(), 11), dir);
