@@ -175,7 +175,7 @@ knn() {
 
 # rescore KIND: each query on the token-vector index, all with a window of 100: a BM25 match alone (KIND bm25), its
 # top 100 re-ranked by the elmo rescorer (KIND cosine: pooled vectors; maxsim: token vectors, both with raw scores
-# summed, "normalization": "none", as the figures measured before that option; maxsim_zscore: token vectors, MaxSim
+# summed, "normalization": "none", as Elasticsearch's query rescorer adds scores; maxsim_zscore: token vectors, MaxSim
 # and BM25 z-scored within the window before they are summed, the rescorer's default), or the elmo_fusion retriever over
 # the BM25 match and knn with the elmo builder (KIND fusion: linear, z-scores, weights 1). Warm-up pass, then timed.
 # Sets latency[KIND], or failed[KIND] to the reason of its first failed search (the other kinds still run).

@@ -4,7 +4,7 @@
   /usr/bin/python3 src/trainer/elmo_train.py --corpus ../shared/corpora/gutenberg --out models/gutenberg \
       --preset demo --vocab-size 30000 --max-minutes 50
 
-See src/trainer/README.md. Training is sentence-level: every sentence (cut to --unroll tokens) is framed by <S> and
+See docs/training.md. Training is sentence-level: every sentence (cut to --unroll tokens) is framed by <S> and
 </S> and both directions start from a zero state, exactly as the Java encoder runs it (stateless). The forward LM
 predicts token t+1 from the top layer at t, the backward LM token t-1; both share one adaptive softmax
 (torch.nn.AdaptiveLogSoftmaxWithLoss) over a frequency-capped word vocabulary with <S>, </S> and <UNK>.

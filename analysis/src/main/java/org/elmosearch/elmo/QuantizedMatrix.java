@@ -6,7 +6,7 @@ package org.elmosearch.elmo;
  * <p>Symmetric (no zero point) over -63..63 rather than -127..127: ONNX Runtime multiplies unsigned 8-bit
  * activations by these values, and on x86 CPUs without VNNI its kernel adds pairs of such products in 16 bits,
  * which 8-bit weights can overflow (255 * 127 * 2 > 32767) but 7-bit weights cannot. ONNX Runtime's own quantizer
- * calls this {@code reduce_range}. The error it adds is measured (README, "int8 weights"), not assumed.
+ * calls this {@code reduce_range}. The error it adds is measured (docs/benchmarks.md, "int8 weights"), not assumed.
  */
 record QuantizedMatrix(byte[] values, float[] scales) {
 

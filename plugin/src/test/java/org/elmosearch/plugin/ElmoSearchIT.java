@@ -243,7 +243,7 @@ public class ElmoSearchIT extends ESIntegTestCase {
     }
 
     /**
-     * Linear fusion as the README states it, computed here apart from the plugin: each child's scores as z-scores
+     * Linear fusion as docs/plugin.md states it, computed here apart from the plugin: each child's scores as z-scores
      * within its window, a document missing from a child's window given that child's lowest z-score, weighted sum.
      */
     private static Map<String, Double> expectedLinearZscore(List<Map<String, Float>> children, double[] weights) {

@@ -1,0 +1,8 @@
+/**
+ * Transport actions: embedding texts on this node or on another that has the model ({@link
+ * org.elmosearch.plugin.action.EmbedAction}, {@code cluster:monitor/elmo/embed}), gathering every node's models and
+ * counters ({@link org.elmosearch.plugin.action.ElmoNodesAction}, {@code cluster:monitor/elmo/nodes}), and reloading a
+ * model on every node ({@link org.elmosearch.plugin.action.ReloadModelAction}, {@code
+ * cluster:admin/elmo/models/reload}), with their requests and responses.
+ */
+package org.elmosearch.plugin.action;
