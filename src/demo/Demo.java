@@ -50,6 +50,7 @@ public class Demo {
             String[] f = line.split("\t");
             queries.add(new Query(f[0], f[1]));
         }
+        System.out.printf("Waiting for model [%s] to load...%n", model);
         int dims = waitForModel(model);
 
         call("PUT", "/_ingest/pipeline/elmo-demo", """
@@ -63,6 +64,7 @@ public class Demo {
                   "body_vector": {"type": "dense_vector", "dims": %d, "similarity": "cosine"},
                   "body_tokens": {"type": "elmo_token_vectors", "dims": %d}}}}""".formatted(dims, dims));
 
+        System.out.printf("Indexing %d passages through the elmo pipeline...%n", corpus.size());
         long start = System.nanoTime();
         StringBuilder bulk = new StringBuilder();
         for (Passage p : corpus) {

@@ -33,11 +33,24 @@ sources_newer_than() {
     ingest/pom.xml src/tools/pom.xml plugin/pom.xml plugin-descriptor.properties -newer "$1" -print -quit 2>/dev/null)" ]
 }
 
+# mvn without colours (its -B mode still writes some ANSI escapes) and without a download log.
+es_mvn() {
+  (cd "$root" && mvn -B -Dstyle.color=never --no-transfer-progress "$@")
+}
+
 # es_build [1]: builds the plugin zip and the CLI jar when one is missing or older than the sources, or always with 1.
+# Prints one line per module as Maven reaches it; the whole Maven output goes to target/es-build.log.
 es_build() {
   if [ ! -f "$es_zip" ] || [ -z "$(cli_jar)" ] || [ "${1:-0}" = 1 ] || sources_newer_than "$es_zip"; then
-    echo "$es_tag: building the plugin zip and the CLI jar (mvn package, a minute or two)..."
-    (cd "$root" && mvn -q -B -DskipTests package -pl analysis,ingest,src/tools,plugin)
+    local log="$root/target/es-build.log"
+    mkdir -p "$root/target"
+    echo "$es_tag: building the plugin zip and the CLI jar (mvn package, a minute or two; log: $log)..."
+    if ! es_mvn -DskipTests package -pl analysis,ingest,src/tools,plugin 2>&1 | tee "$log" \
+        | sed -un 's/^\[INFO\] Building \(elmo-search.*[^ ]\) *\[\([0-9]*\/[0-9]*\)\]$/'"$es_tag"':   \2 \1/p'; then
+      tail -n 40 "$log" >&2
+      echo "$es_tag: the build failed; the whole output is in $log" >&2
+      exit 1
+    fi
   fi
 }
 
@@ -45,12 +58,13 @@ es_build() {
 es_prepare() {
   local dist_zip="$HOME/.m2/repository/org/elasticsearch/distribution/integ-test-zip/elasticsearch/$es_version/elasticsearch-$es_version.zip"
   if [ ! -f "$dist_zip" ]; then
-    echo "$es_tag: fetching Elasticsearch $es_version (integ-test-zip) from Maven Central..."
-    (cd "$root" && mvn -q -B dependency:get -Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$es_version:zip")
+    echo "$es_tag: fetching Elasticsearch $es_version (integ-test-zip) from Maven Central into ~/.m2..."
+    es_mvn -q dependency:get -Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$es_version:zip"
   fi
   es_dir="$1"
   rm -rf "$es_dir"
   mkdir -p "$es_dir"
+  echo "$es_tag: unpacking Elasticsearch $es_version into $es_dir and installing the plugin..."
   (cd "$es_dir" && unzip -q "$dist_zip")
   es_home="$es_dir/elasticsearch-$es_version"
   ES_JAVA_HOME="$jdk" "$es_home/bin/elasticsearch-plugin" install --batch "file://$es_zip" >"$es_dir/plugin-install.log" 2>&1 \
@@ -102,11 +116,25 @@ es_start() {
   transport_port="$(free_port 9350 9399)"
   es_url="http://127.0.0.1:$http_port"
   echo "$es_tag: starting Elasticsearch $es_version on 127.0.0.1:$http_port (entitlements enforced)${*:+ with $*}..."
+  # -d returns once the node has started (half a minute or more); say so meanwhile.
   "${run_as[@]}" env ES_JAVA_HOME="$jdk" ES_JAVA_OPTS="-Xms1g -Xmx1g" "$es_home/bin/elasticsearch" -d -p "$es_home/es.pid" \
     -E cluster.name="$es_cluster" -E discovery.type=single-node -E network.host=127.0.0.1 \
     -E http.port="$http_port" -E transport.port="$transport_port" -E xpack.security.enabled=false \
-    -E cluster.routing.allocation.disk.threshold_enabled=false "$@" >"$es_dir/start.log" 2>&1 \
-    || { cat "$es_dir/start.log" >&2; tail -n 50 "$es_home/logs/$es_cluster.log" >&2 || true; exit 1; }
+    -E cluster.routing.allocation.disk.threshold_enabled=false "$@" >"$es_dir/start.log" 2>&1 &
+  local starter=$! waited=0
+  while kill -0 "$starter" 2>/dev/null; do
+    sleep 1
+    waited=$((waited + 1))
+    if [ $((waited % 15)) = 0 ]; then
+      echo "$es_tag:   still starting after $waited s (log: $es_home/logs/$es_cluster.log)"
+    fi
+  done
+  if ! wait "$starter"; then
+    cat "$es_dir/start.log" >&2
+    tail -n 50 "$es_home/logs/$es_cluster.log" >&2 || true
+    exit 1
+  fi
+  echo "$es_tag: node started in $waited s"
 }
 
 # es_stop: stops the node if it runs (safe to call twice, e.g. from an EXIT trap).

@@ -8,7 +8,8 @@
 # `small` ELMo shape with token statistics fitted on public-domain books). ELMO_MODEL_DIR=/path/to/dir holding
 # options.json + weights.hdf5 (or model.onnx), and token-statistics.json from `bin/elmo fit`, uses other weights
 # (e.g. an official ELMo).
-# Everything lives in .demo/ (rebuilt on each run; the node's logs stay there afterwards).
+# Everything lives in .demo/ (rebuilt on each run; the node's logs stay there afterwards); the last lines say how to
+# remove what the demo left.
 set -euo pipefail
 
 es_tag=demo
@@ -36,9 +37,16 @@ else
   echo "demo: using the model in $model_dir"
 fi
 
-trap es_stop EXIT
+where_things_are() {
+  es_stop
+  echo "demo: left behind: the node with its data and logs in $root/.demo (rm -rf $root/.demo), the build in" \
+    "*/target (mvn clean), Elasticsearch's zip in ~/.m2/repository/org/elasticsearch/distribution$(
+    [ "$(id -u)" = 0 ] && echo ", and the user $es_user that runs the node (userdel $es_user)")."
+}
+trap where_things_are EXIT
 es_start elmo-demo
 
+echo "demo: running src/demo/Demo.java (compiled on the fly)..."
 "$jdk/bin/java" -cp "$(cli_jar)" "$root/src/demo/Demo.java" "$es_url" "$model" "$root/src/demo"
 
 es_check_entitlements
