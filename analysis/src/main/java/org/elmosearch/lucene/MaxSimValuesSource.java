@@ -20,7 +20,7 @@ import java.util.Objects;
  *
  * <p>Lucene's own {@code LateInteractionFloatValuesSource} scores each pair through a {@code
  * VectorSimilarityFunction}, which maps a cosine c to {@code (1 + c) / 2}, and reads FLOAT32 only; this one sums
- * plain cosines, so that MaxSim weighs against a first-pass score as the issue specifies, and reads INT8 too.
+ * plain cosines, so that MaxSim weighs against a first-pass score on the scale of its cosines, and reads INT8 too.
  */
 public final class MaxSimValuesSource extends DoubleValuesSource {
 

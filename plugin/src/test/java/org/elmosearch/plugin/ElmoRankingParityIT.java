@@ -65,7 +65,7 @@ public class ElmoRankingParityIT extends ESIntegTestCase {
 
     private static final String MODEL = "squad-tiny";
     private static final String INDEX = "squad";
-    /** Questions compared: the issue asks for at least 50. */
+    /** Questions compared: enough that 50 agreeing is a meaningful bar. */
     private static final int QUESTIONS = 60;
     /** BM25 hits re-ranked, as the evaluation harness re-ranks them. */
     private static final int WINDOW = Retriever.DEPTH;
