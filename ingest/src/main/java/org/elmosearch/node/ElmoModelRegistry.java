@@ -1,7 +1,9 @@
 package org.elmosearch.node;
 
+import org.elasticsearch.ElasticsearchStatusException;
 import org.elasticsearch.ResourceNotFoundException;
 import org.elasticsearch.common.xcontent.XContentHelper;
+import org.elasticsearch.rest.RestStatus;
 import org.elasticsearch.xcontent.json.JsonXContent;
 import org.elmosearch.elmo.ElmoModel;
 import org.elmosearch.elmo.TokenCacheStats;
@@ -66,7 +68,8 @@ public final class ElmoModelRegistry implements Closeable {
      *
      * @throws IllegalArgumentException  for an id that is not a plain name
      * @throws ResourceNotFoundException for a model that is not on this node
-     * @throws IllegalStateException     for a model that could not be loaded
+     * @throws ElasticsearchStatusException 409 Conflict for a model that could not be loaded: a retry cannot help
+     *                                      until its files are fixed and it is reloaded
      */
     public ModelLease acquire(String id) {
         return slot(id).acquire();
@@ -245,7 +248,8 @@ public final class ElmoModelRegistry implements Closeable {
                 }
             }
             if (current == null) {
-                throw new IllegalStateException("[model_id] [" + id + "] failed to load: " + error);
+                // An ElasticsearchStatusException keeps its status across the transport, where the model ran on another node.
+                throw new ElasticsearchStatusException("[model_id] [" + id + "] failed to load: " + error, RestStatus.CONFLICT);
             }
             return current.enter();
         }

@@ -1,7 +1,9 @@
 package org.elmosearch.node;
 
 import org.apache.lucene.tests.util.LuceneTestCase;
+import org.elasticsearch.ElasticsearchStatusException;
 import org.elasticsearch.ResourceNotFoundException;
+import org.elasticsearch.rest.RestStatus;
 import org.elasticsearch.test.ESTestCase;
 
 import org.elmosearch.elmo.ElmoModel;
@@ -55,7 +57,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
         }
     }
 
-    public void testABrokenModelReportsItsErrorAndOthersStillLoad() throws Exception {
+    public void testABrokenModelReportsItsErrorAsAConflictAndOthersStillLoad() throws Exception {
         Path root = createTempDir();
         TinyModels.write(root, "good");
         Files.createDirectories(root.resolve("empty"));
@@ -66,8 +68,10 @@ public class ElmoModelRegistryTests extends ESTestCase {
             assertEquals(ModelInfo.State.FAILED, infos.get(0).state());
             assertThat(infos.get(0).error(), containsString("neither model.onnx nor options.json + weights.hdf5"));
             assertEquals(ModelInfo.State.LOADED, infos.get(1).state());
-            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.acquire("empty"));
-            assertThat(e.getMessage(), containsString("failed to load"));
+            ElasticsearchStatusException e = expectThrows(ElasticsearchStatusException.class, () -> registry.acquire("empty"));
+            assertEquals("a retry cannot help until the model is fixed and reloaded", RestStatus.CONFLICT, e.status());
+            assertThat(e.getMessage(), containsString("[model_id] [empty] failed to load: "));
+            assertThat(e.getMessage(), containsString("neither model.onnx nor options.json + weights.hdf5"));
         }
     }
 
@@ -119,7 +123,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
             assertThat(infos.get(0).error(), containsString("damaged token statistics"));
             assertEquals(ModelInfo.State.FAILED, infos.get(2).state());
             assertThat(infos.get(2).error(), containsString("16-dimensional token vectors but the model makes 32-dimensional ones"));
-            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.acquire("wrong"));
+            ElasticsearchStatusException e = expectThrows(ElasticsearchStatusException.class, () -> registry.acquire("wrong"));
             assertThat(e.getMessage(), containsString("[wrong] failed to load"));
             assertEquals(ModelInfo.State.LOADED, infos.get(1).state());
             try (ModelLease lease = registry.acquire("good")) {
@@ -143,7 +147,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
         Path dir = TinyModels.write(root, "tiny");
         Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"mix\": [1, 0], \"colour\": \"red\"}");
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
-            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.acquire("tiny"));
+            ElasticsearchStatusException e = expectThrows(ElasticsearchStatusException.class, () -> registry.acquire("tiny"));
             assertThat(e.getMessage(), containsString("unknown keys [colour]"));
         }
     }
@@ -165,7 +169,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
         Path dir = TinyModels.write(root, "tiny");
         Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"weight_precision\": \"fp16\"}");
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
-            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.acquire("tiny"));
+            ElasticsearchStatusException e = expectThrows(ElasticsearchStatusException.class, () -> registry.acquire("tiny"));
             assertThat(e.getMessage(), containsString("settings.json: [weight_precision]: unknown weight precision [fp16], expected one of [float32, int8]"));
         }
     }
@@ -179,7 +183,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
                 .saveOnnx(dir.resolve(org.elmosearch.model.ModelDirectory.ONNX_FILE));
         Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"weight_precision\": \"int8\"}");
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
-            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.acquire("tiny"));
+            ElasticsearchStatusException e = expectThrows(ElasticsearchStatusException.class, () -> registry.acquire("tiny"));
             assertThat(e.getMessage(), containsString("was converted with [float32] weights"));
         }
     }
@@ -189,7 +193,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
         Path dir = TinyModels.write(root, "tiny");
         Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"mix\": [1, 0]}");
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
-            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.acquire("tiny"));
+            ElasticsearchStatusException e = expectThrows(ElasticsearchStatusException.class, () -> registry.acquire("tiny"));
             assertThat(e.getMessage(), containsString("3 layers"));
         }
     }
@@ -270,7 +274,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
         Path root = createTempDir();
         Files.createDirectories(root.resolve("late"));
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
-            expectThrows(IllegalStateException.class, () -> registry.acquire("late"));
+            expectThrows(ElasticsearchStatusException.class, () -> registry.acquire("late"));
             assertEquals(ModelInfo.State.FAILED, registry.describe().get(0).state());
             TinyModels.write(root, "late");
             assertEquals(ModelInfo.State.LOADED, registry.reload("late").state());

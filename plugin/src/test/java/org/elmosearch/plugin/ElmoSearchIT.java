@@ -666,4 +666,40 @@ public class ElmoSearchIT extends ESIntegTestCase {
         assertThat(detailed(broken.failures().get(0)), containsString("the model loaded before stays in service"));
         assertEquals(DIMS, client().execute(EmbedAction.TYPE, embed).actionGet(30, TimeUnit.SECONDS).dims());
     }
+
+    public void testAModelThatFailedToLoadIsAConflictWithItsLoadErrorOnEveryPath() throws Exception {
+        String id = "broken";
+        java.nio.file.Files.createDirectories(models.resolve(id));
+        java.nio.file.Files.writeString(models.resolve(id).resolve("options.json"), "{not json");
+        java.nio.file.Files.writeString(models.resolve(id).resolve("weights.hdf5"), "not hdf5");
+
+        for (EmbedRequest.Output output : List.of(EmbedRequest.Output.POOLED, EmbedRequest.Output.TOKENS)) {
+            EmbedRequest embed = new EmbedRequest(id, List.of(CORPUS.get(0)), EmbeddingSpec.NONE, output);
+            Exception e = expectThrows(Exception.class, () -> client().execute(EmbedAction.TYPE, embed).actionGet(30, TimeUnit.SECONDS));
+            assertConflictNamingTheLoadError(output.name(), e);
+        }
+
+        createIndex("conflict", DIMS);
+        prepareIndex("conflict").setId("1").setSource(Map.of("body", "the sea")).setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE).get();
+        KnnSearchBuilder knn = new KnnSearchBuilder("body_vector", new ElmoQueryVectorBuilder(id, "the sea", EmbeddingSpec.NONE), 1, 10,
+                null, null, null);
+        assertConflictNamingTheLoadError("knn", expectThrows(Exception.class, () -> prepareSearch("conflict").setKnnSearch(List.of(knn)).get()));
+        ElmoRescorerBuilder rescorer = new ElmoRescorerBuilder(id, "the sea", "body_vector", RescoreMode.COSINE, EmbeddingSpec.NONE,
+                ScoreCombination.DEFAULT);
+        assertConflictNamingTheLoadError("rescore", expectThrows(Exception.class,
+                () -> prepareSearch("conflict").setQuery(QueryBuilders.matchAllQuery()).addRescorer(rescorer, 10).get()));
+
+        putJsonPipeline("broken", """
+                {"processors": [{"elmo": {"model_id": "broken", "field": "body", "target_field": "body_vector"}}]}""");
+        BulkResponse bulk = bulk("conflict", "broken", List.of(CORPUS.get(0)));
+        assertEquals(bulk.getItems()[0].getFailureMessage(), 409, bulk.getItems()[0].status().getStatus());
+        assertThat(bulk.getItems()[0].getFailureMessage(), containsString("[model_id] [broken] failed to load"));
+    }
+
+    /** 409, not 500: a retry cannot help until the model's files are fixed and reloaded. */
+    private static void assertConflictNamingTheLoadError(String path, Exception e) {
+        assertEquals(path + ": " + detailed(e), org.elasticsearch.rest.RestStatus.CONFLICT, org.elasticsearch.ExceptionsHelper.status(e));
+        assertThat(path, detailed(e), containsString("[model_id] [broken] failed to load: "));
+        assertThat(path, detailed(e), containsString("options.json: options are not valid JSON"));
+    }
 }
