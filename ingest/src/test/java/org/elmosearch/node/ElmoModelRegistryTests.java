@@ -3,6 +3,7 @@ package org.elmosearch.node;
 import org.apache.lucene.tests.util.LuceneTestCase;
 import org.elasticsearch.ElasticsearchStatusException;
 import org.elasticsearch.ResourceNotFoundException;
+import org.elasticsearch.common.unit.ByteSizeValue;
 import org.elasticsearch.rest.RestStatus;
 import org.elasticsearch.test.ESTestCase;
 
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 
 // Lucene's ExtrasFS adds stray directories to temp dirs; they would be listed as (broken) models.
 @LuceneTestCase.SuppressFileSystems("ExtrasFS")
@@ -32,7 +34,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
             assertSame(model, TinyModels.loaded(registry, "tiny"));
             assertEquals(32, model.dims());
             ModelInfo info = registry.describe().get(0);
-            assertEquals(new ModelInfo("tiny", ModelInfo.State.LOADED, 32, 3, model.parameterCount(), "float32", null, null), info);
+            assertEquals(new ModelInfo("tiny", ModelInfo.State.LOADED, 32, 3, model.parameterCount(), "float32", null, null, model.memory()), info);
             assertNull("no token statistics: plain vectors", model.statistics());
         }
     }
@@ -315,6 +317,64 @@ public class ElmoModelRegistryTests extends ESTestCase {
                 assertNull("the loaded model must not keep the serialized graph on the heap", graph.get());
             }, 10, TimeUnit.SECONDS);
             assertEquals(1, loaded.encoder().encode(List.of(List.of("still", "serving"))).layers().size());
+        }
+    }
+
+    public void testALoadedModelShowsTheNativeMemoryOfItsSessionAndTheNodeTotal() throws Exception {
+        Path root = createTempDir();
+        TinyModels.write(root, "tiny");
+        long graphBytes = ModelDirectory.load(root.resolve("tiny"), null).model().serializedSize();
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            assertEquals(new ElmoStats.Memory(0, Long.MAX_VALUE), registry.memory());
+            ModelMemory memory = TinyModels.loaded(registry, "tiny").memory();
+            assertEquals("measured where /proc/self/status is", org.apache.lucene.util.Constants.LINUX, memory.measured());
+            assertThat(memory.nativeBytes(), greaterThanOrEqualTo(graphBytes));
+            ModelInfo info = registry.describe().get(0);
+            assertEquals(memory, info.memory());
+            assertEquals(info, copyWriteable(info, writableRegistry(), ModelInfo::new));
+            assertEquals(new ElmoStats.Memory(memory.nativeBytes(), Long.MAX_VALUE), registry.memory());
+        }
+    }
+
+    public void testALoadOverTheMemoryBudgetIsRefusedNamingTheModelItsSizeAndTheBudgetAndTheOthersKeepServing() throws Exception {
+        Path root = createTempDir();
+        TinyModels.write(root, "first");
+        TinyModels.write(root, "second");
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            long first = TinyModels.loaded(registry, "first").memory().nativeBytes();
+            registry.memoryBudget(first + 1);
+            ElasticsearchStatusException e = expectThrows(ElasticsearchStatusException.class, () -> registry.acquire("second"));
+            assertEquals(RestStatus.CONFLICT, e.status());
+            assertThat(e.getMessage(), containsString("[model_id] [second] failed to load: refused: it needs about "));
+            assertThat(e.getMessage(), containsString("the other models on this node hold " + ByteSizeValue.ofBytes(first) + " of the "
+                    + ByteSizeValue.ofBytes(first + 1) + " that [elmo.models.max_memory] allows"));
+            ModelInfo refused = registry.describe().get(1);
+            assertEquals(ModelInfo.State.FAILED, refused.state());
+            assertThat(refused.error(), containsString("refused: it needs about"));
+            assertEquals("the refused load holds nothing", new ElmoStats.Memory(first, first + 1), registry.memory());
+            try (ModelLease lease = registry.acquire("first")) {
+                assertEquals(1, lease.model().encoder().encode(List.of(List.of("still", "serving"))).layers().size());
+            }
+
+            registry.memoryBudget(Long.MAX_VALUE);
+            assertEquals(ModelInfo.State.LOADED, registry.reload("second").state());
+        }
+    }
+
+    public void testAReloadCountsTheModelOnceAndOneOverTheBudgetKeepsTheModelLoadedBefore() throws Exception {
+        Path root = createTempDir();
+        TinyModels.write(root, "tiny");
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            LoadedModel before = TinyModels.loaded(registry, "tiny");
+            registry.memoryBudget(before.memory().nativeBytes());
+            assertEquals("the model it replaces is not counted", ModelInfo.State.LOADED, registry.reload("tiny").state());
+            LoadedModel reloaded = TinyModels.loaded(registry, "tiny");
+
+            registry.memoryBudget(1);
+            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.reload("tiny"));
+            assertThat(e.getMessage(), containsString("[model_id] [tiny] failed to reload: refused: it needs about "));
+            assertThat(e.getMessage(), containsString("the model loaded before stays in service"));
+            assertSame(reloaded, TinyModels.loaded(registry, "tiny"));
         }
     }
 }

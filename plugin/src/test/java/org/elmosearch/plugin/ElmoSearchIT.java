@@ -626,7 +626,10 @@ public class ElmoSearchIT extends ESIntegTestCase {
             for (ElmoNodesAction.NodeResponse node : response.getNodes()) {
                 // Other tests may add models of their own to the shared models directory.
                 ModelInfo model = node.models().stream().filter(m -> m.id().equals(MODEL)).findFirst().orElseThrow();
-                assertEquals(new ModelInfo(MODEL, ModelInfo.State.LOADED, DIMS, 3, model.parameterCount(), "float32", null, null), model);
+                assertEquals(new ModelInfo(MODEL, ModelInfo.State.LOADED, DIMS, 3, model.parameterCount(), "float32", null, null, model.memory()), model);
+                assertThat(model.memory().nativeBytes(), greaterThan(0L));
+                assertThat(node.memory().nativeBytes(), greaterThanOrEqualTo(model.memory().nativeBytes()));
+                assertEquals(ElmoPlugin.MAX_MODEL_MEMORY.get(org.elasticsearch.common.settings.Settings.EMPTY).getBytes(), node.memory().maxBytes());
                 var stats = node.stats().get(MODEL);
                 texts += stats == null ? 0 : stats.texts();
                 tokenLookups += stats == null ? 0 : stats.tokenCache().hits() + stats.tokenCache().misses();
@@ -701,5 +704,35 @@ public class ElmoSearchIT extends ESIntegTestCase {
         assertEquals(path + ": " + detailed(e), org.elasticsearch.rest.RestStatus.CONFLICT, org.elasticsearch.ExceptionsHelper.status(e));
         assertThat(path, detailed(e), containsString("[model_id] [broken] failed to load: "));
         assertThat(path, detailed(e), containsString("options.json: options are not valid JSON"));
+    }
+
+    public void testALoadOverTheMemoryBudgetSetWhileTheNodesRunIsRefusedAndTheOtherModelsServe() throws Exception {
+        String id = "over-budget";
+        SyntheticModel.write(SyntheticModel.randomWeights(SyntheticModel.Preset.TINY.options(), 3), models.resolve(id));
+        EmbedRequest embedTiny = new EmbedRequest(MODEL, List.of(CORPUS.get(0)), EmbeddingSpec.NONE, EmbedRequest.Output.POOLED);
+        assertEquals(DIMS, client().execute(EmbedAction.TYPE, embedTiny).actionGet(30, TimeUnit.SECONDS).dims());
+        updateClusterSettings(org.elasticsearch.common.settings.Settings.builder().put(ElmoPlugin.MAX_MODEL_MEMORY.getKey(), "1kb"));
+        try {
+            EmbedRequest embed = new EmbedRequest(id, List.of(CORPUS.get(0)), EmbeddingSpec.NONE, EmbedRequest.Output.POOLED);
+            Exception e = expectThrows(Exception.class, () -> client().execute(EmbedAction.TYPE, embed).actionGet(30, TimeUnit.SECONDS));
+            assertEquals(detailed(e), org.elasticsearch.rest.RestStatus.CONFLICT, org.elasticsearch.ExceptionsHelper.status(e));
+            assertThat(detailed(e), containsString("[model_id] [over-budget] failed to load: refused: it needs about"));
+            assertThat(detailed(e), containsString("of the 1kb that [elmo.models.max_memory] allows"));
+
+            ElmoNodesAction.Response response = client().execute(ElmoNodesAction.TYPE, new ElmoNodesAction.Request())
+                    .actionGet(30, TimeUnit.SECONDS);
+            List<ModelInfo> refused = response.getNodes().stream().flatMap(n -> n.models().stream())
+                    .filter(m -> m.id().equals(id) && m.state() == ModelInfo.State.FAILED).toList();
+            assertFalse("the node that tried reports the refusal", refused.isEmpty());
+            assertThat(refused.get(0).error(), containsString("refused: it needs about"));
+            response.getNodes().forEach(node -> assertEquals(1024, node.memory().maxBytes()));
+            assertEquals("models in service stay", DIMS, client().execute(EmbedAction.TYPE, embedTiny).actionGet(30, TimeUnit.SECONDS).dims());
+        } finally {
+            updateClusterSettings(org.elasticsearch.common.settings.Settings.builder().putNull(ElmoPlugin.MAX_MODEL_MEMORY.getKey()));
+        }
+        ReloadModelAction.Response reloaded = client().execute(ReloadModelAction.TYPE, new ReloadModelAction.Request(id))
+                .actionGet(60, TimeUnit.SECONDS);
+        assertFalse(reloaded.failures().toString(), reloaded.hasFailures());
+        reloaded.getNodes().forEach(node -> assertEquals(ModelInfo.State.LOADED, node.model().state()));
     }
 }
