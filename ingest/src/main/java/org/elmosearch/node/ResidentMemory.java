@@ -12,7 +12,7 @@ import java.util.OptionalLong;
  */
 final class ResidentMemory {
 
-    static final Path STATUS = Path.of("/proc/self/status");
+    private static final Path STATUS = Path.of("/proc/self/status");
     private static final String FIELD = "RssAnon:";
 
     private ResidentMemory() {
