@@ -112,6 +112,11 @@ public final class ElmoModel {
         return onnx;
     }
 
+    /** The serialized graph's size in bytes: what ONNX Runtime is handed, its weights included. */
+    public long serializedSize() {
+        return onnx.length;
+    }
+
     /** How the graph stores the weights of its matrix products. */
     public WeightPrecision precision() {
         return precision;

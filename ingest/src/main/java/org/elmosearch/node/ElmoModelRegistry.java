@@ -1,7 +1,10 @@
 package org.elmosearch.node;
 
+import org.elasticsearch.ElasticsearchStatusException;
 import org.elasticsearch.ResourceNotFoundException;
+import org.elasticsearch.common.unit.ByteSizeValue;
 import org.elasticsearch.common.xcontent.XContentHelper;
+import org.elasticsearch.rest.RestStatus;
 import org.elasticsearch.xcontent.json.JsonXContent;
 import org.elmosearch.elmo.ElmoModel;
 import org.elmosearch.elmo.TokenCacheStats;
@@ -27,16 +30,31 @@ import java.util.concurrent.ConcurrentMap;
  * {@code settings.json} with the model's default {@link EmbeddingSpec}. Each model is loaded once, on first use or by {@link #loadAll}, and shared by all threads;
  * a model that fails to load keeps its error (shown by {@code GET _elmo/models}) until {@link #reload} loads its
  * files again. Users hold a {@link ModelLease} while they run a model, so that a reload can replace it safely.
+ *
+ * <p>Each load is measured ({@link ModelMemory}) and must fit the node's {@link #memoryBudget budget}: what the other
+ * models in service hold, plus what this one is expected to need (what it measured when it was last loaded, but at
+ * least its serialized graph's size). A load that does not fit is refused, and fails like a load whose files are bad.
  */
 public final class ElmoModelRegistry implements Closeable {
 
     public static final String SETTINGS_FILE = "settings.json";
     /** The {@code settings.json} key that builds the graph with int8 LSTM weights (see {@link WeightPrecision}). */
     public static final String WEIGHT_PRECISION = "weight_precision";
+    /** The node setting that sets {@link #memoryBudget}; named in refusals. */
+    public static final String MAX_MEMORY_SETTING = "elmo.models.max_memory";
+
+    /**
+     * Resident memory is the process's: loads take turns, so that each one's growth is its own and each budget check
+     * counts the loads before it (static: two nodes may share a JVM in tests).
+     */
+    private static final Object LOADS = new Object();
 
     private final Path root;
     private final int threads;
     private final ConcurrentMap<String, Slot> slots = new ConcurrentHashMap<>();
+    /** The native bytes of each model in service, by id: what the budget counts. */
+    private final ConcurrentMap<String, Long> nativeBytesInService = new ConcurrentHashMap<>();
+    private volatile long memoryBudget = Long.MAX_VALUE;
     private volatile boolean closed;
 
     /**
@@ -50,6 +68,16 @@ public final class ElmoModelRegistry implements Closeable {
 
     public Path root() {
         return root;
+    }
+
+    /** The native bytes this node's models may hold together; checked at each load, not at the models in service. */
+    public void memoryBudget(long bytes) {
+        this.memoryBudget = bytes;
+    }
+
+    /** The native memory of the models in service and the budget. */
+    public ElmoStats.Memory memory() {
+        return new ElmoStats.Memory(nativeBytesInService.values().stream().mapToLong(Long::longValue).sum(), memoryBudget);
     }
 
     /**
@@ -66,7 +94,8 @@ public final class ElmoModelRegistry implements Closeable {
      *
      * @throws IllegalArgumentException  for an id that is not a plain name
      * @throws ResourceNotFoundException for a model that is not on this node
-     * @throws IllegalStateException     for a model that could not be loaded
+     * @throws ElasticsearchStatusException 409 Conflict for a model that could not be loaded: a retry cannot help
+     *                                      until its files are fixed and it is reloaded
      */
     public ModelLease acquire(String id) {
         return slot(id).acquire();
@@ -112,7 +141,7 @@ public final class ElmoModelRegistry implements Closeable {
     public List<ModelInfo> describe() {
         Map<String, ModelInfo> infos = new TreeMap<>();
         for (String id : ids()) {
-            infos.put(id, new ModelInfo(id, ModelInfo.State.AVAILABLE, 0, 0, 0, null, null, null));
+            infos.put(id, new ModelInfo(id, ModelInfo.State.AVAILABLE, 0, 0, 0, null, null, null, null));
         }
         slots.forEach((id, slot) -> infos.put(id, slot.info()));
         return new ArrayList<>(infos.values());
@@ -177,7 +206,27 @@ public final class ElmoModelRegistry implements Closeable {
         } catch (IllegalArgumentException e) {
             throw new IOException(SETTINGS_FILE + ": " + e.getMessage(), e);
         }
-        return LoadedModel.open(id, model, threads, defaults, folder.statistics());
+        synchronized (LOADS) {
+            checkMemoryBudget(id, model);
+            LoadedModel loaded = LoadedModel.open(id, model, threads, defaults, folder.statistics());
+            nativeBytesInService.put(id, loaded.memory().nativeBytes());
+            return loaded;
+        }
+    }
+
+    /** Refuses a load that would take the node's models past {@link #memoryBudget}; a model being reloaded counts once. */
+    private void checkMemoryBudget(String id, ElmoModel model) {
+        long expected = Math.max(model.serializedSize(), nativeBytesInService.getOrDefault(id, 0L));
+        long others = 0;
+        for (Map.Entry<String, Long> e : nativeBytesInService.entrySet()) {
+            others += e.getKey().equals(id) ? 0 : e.getValue();
+        }
+        long budget = memoryBudget;
+        if (expected > budget - others) {
+            throw new IllegalStateException("refused: it needs about " + ByteSizeValue.ofBytes(expected) + " of native memory, and the other models "
+                    + "on this node hold " + ByteSizeValue.ofBytes(others) + " of the " + ByteSizeValue.ofBytes(budget) + " that ["
+                    + MAX_MEMORY_SETTING + "] allows; raise [" + MAX_MEMORY_SETTING + "] or take models off this node");
+        }
     }
 
     /**
@@ -245,7 +294,8 @@ public final class ElmoModelRegistry implements Closeable {
                 }
             }
             if (current == null) {
-                throw new IllegalStateException("[model_id] [" + id + "] failed to load: " + error);
+                // An ElasticsearchStatusException keeps its status across the transport, where the model ran on another node.
+                throw new ElasticsearchStatusException("[model_id] [" + id + "] failed to load: " + error, RestStatus.CONFLICT);
             }
             return current.enter();
         }
@@ -289,13 +339,13 @@ public final class ElmoModelRegistry implements Closeable {
             if (g != null) {
                 LoadedModel m = g.model();
                 return new ModelInfo(id, ModelInfo.State.LOADED, m.dims(), m.options().outputLayers(), m.parameterCount(),
-                        m.precision().id(), null, m.statistics() == null ? null : ModelInfo.StatisticsSummary.of(m.statistics()));
+                        m.precision().id(), null, m.statistics() == null ? null : ModelInfo.StatisticsSummary.of(m.statistics()), m.memory());
             }
             String e = error;
             if (e != null) {
-                return new ModelInfo(id, ModelInfo.State.FAILED, 0, 0, 0, null, e, null);
+                return new ModelInfo(id, ModelInfo.State.FAILED, 0, 0, 0, null, e, null, null);
             }
-            return new ModelInfo(id, loading ? ModelInfo.State.LOADING : ModelInfo.State.AVAILABLE, 0, 0, 0, null, null, null);
+            return new ModelInfo(id, loading ? ModelInfo.State.LOADING : ModelInfo.State.AVAILABLE, 0, 0, 0, null, null, null, null);
         }
 
         synchronized void close() {

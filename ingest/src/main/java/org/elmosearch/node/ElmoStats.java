@@ -3,6 +3,7 @@ package org.elmosearch.node;
 import org.elasticsearch.common.io.stream.StreamInput;
 import org.elasticsearch.common.io.stream.StreamOutput;
 import org.elasticsearch.common.io.stream.Writeable;
+import org.elasticsearch.common.unit.ByteSizeValue;
 import org.elasticsearch.xcontent.ToXContentObject;
 import org.elasticsearch.xcontent.XContentBuilder;
 import org.elmosearch.elmo.TokenCacheStats;
@@ -29,6 +30,33 @@ public final class ElmoStats {
         models.forEach((id, c) -> out.put(id, c.snapshot(tokenCaches.getOrDefault(id, none))));
         tokenCaches.forEach((id, cache) -> out.computeIfAbsent(id, k -> new Counters().snapshot(cache)));
         return out;
+    }
+
+    /**
+     * The native memory of this node's models in service, and the budget a load must fit in.
+     *
+     * @param nativeBytes the sum of their {@link ModelMemory#nativeBytes()}
+     * @param maxBytes    the budget
+     */
+    public record Memory(long nativeBytes, long maxBytes) implements Writeable, ToXContentObject {
+
+        public Memory(StreamInput in) throws IOException {
+            this(in.readVLong(), in.readVLong());
+        }
+
+        @Override
+        public void writeTo(StreamOutput out) throws IOException {
+            out.writeVLong(nativeBytes);
+            out.writeVLong(maxBytes);
+        }
+
+        @Override
+        public XContentBuilder toXContent(XContentBuilder builder, Params params) throws IOException {
+            builder.startObject();
+            builder.humanReadableField("native_bytes", "native", ByteSizeValue.ofBytes(nativeBytes));
+            builder.humanReadableField("max_bytes", "max", ByteSizeValue.ofBytes(maxBytes));
+            return builder.endObject();
+        }
     }
 
     /** Live counters of one model. */

@@ -1,5 +1,7 @@
 package org.elmosearch.node;
 
+import ai.onnxruntime.OrtEnvironment;
+
 import org.elmosearch.elmo.ElmoEncoder;
 import org.elmosearch.elmo.ElmoModel;
 import org.elmosearch.elmo.ElmoOptions;
@@ -10,6 +12,8 @@ import org.elmosearch.embed.EmbeddingOptions;
 import org.elmosearch.rank.RankingOptions;
 import org.elmosearch.rank.RankingVectors;
 import org.elmosearch.rank.TokenStatistics;
+
+import java.util.OptionalLong;
 
 /**
  * A model in memory on this node: one ONNX Runtime session shared by every thread.
@@ -28,20 +32,26 @@ import org.elmosearch.rank.TokenStatistics;
  * @param parameterCount as {@link ElmoModel#parameterCount()}
  * @param defaults       the model's {@code settings.json} over the built-in defaults: every field set
  * @param ranking        {@link RankingVectors#defaults} of the model's statistics (none: plain unit vectors)
+ * @param memory         what the session holds outside the heap, as measured when it was created
  */
 public record LoadedModel(String id, WeightPrecision precision, long parameterCount, ElmoEncoder encoder, ElmoEmbedder embedder,
-        EmbeddingSpec defaults, RankingVectors ranking) implements AutoCloseable {
+        EmbeddingSpec defaults, RankingVectors ranking, ModelMemory memory) implements AutoCloseable {
 
     /**
-     * Opens an ONNX Runtime session for {@code model}; the result holds no reference to it.
+     * Opens an ONNX Runtime session for {@code model}; the result holds no reference to it. The memory measured is the
+     * whole process's growth meanwhile: callers that load models concurrently take turns around this call.
      *
      * @param threads    ONNX Runtime intra-op threads per run, as {@link ElmoEncoder#ElmoEncoder(ElmoModel, int)}
      * @param statistics the model folder's fitted statistics, checked against the model; null when it has none
      */
     public static LoadedModel open(String id, ElmoModel model, int threads, EmbeddingSpec defaults, TokenStatistics statistics) {
+        // The runtime's library and environment serve every model: started before measuring, so the first model is not charged for them.
+        OrtEnvironment.getEnvironment();
+        OptionalLong before = ResidentMemory.anonymousBytes();
         ElmoEncoder encoder = new ElmoEncoder(model, threads);
+        ModelMemory memory = ModelMemory.of(model.serializedSize(), before, ResidentMemory.anonymousBytes());
         return new LoadedModel(id, model.precision(), model.parameterCount(), encoder, new ElmoEmbedder(encoder), defaults,
-                RankingVectors.defaults(statistics));
+                RankingVectors.defaults(statistics), memory);
     }
 
     public ElmoOptions options() {

@@ -15,9 +15,10 @@ import java.util.List;
  * What {@code GET _elmo/models} says about one model on one node. Dimensions are known once it is loaded.
  *
  * @param tokenStatistics where the model's fitted token statistics came from; null when it has none (or is not loaded)
+ * @param memory          what the loaded model holds outside the heap; null when it is not loaded
  */
 public record ModelInfo(String id, State state, int dims, int layers, long parameterCount, String weightPrecision, String error,
-                        StatisticsSummary tokenStatistics) implements Writeable, ToXContentObject {
+                        StatisticsSummary tokenStatistics, ModelMemory memory) implements Writeable, ToXContentObject {
 
     public enum State {
         /** Found on disk, not loaded yet. */
@@ -60,7 +61,7 @@ public record ModelInfo(String id, State state, int dims, int layers, long param
 
     public ModelInfo(StreamInput in) throws IOException {
         this(in.readString(), in.readEnum(State.class), in.readVInt(), in.readVInt(), in.readVLong(), in.readOptionalString(),
-                in.readOptionalString(), in.readOptionalWriteable(StatisticsSummary::new));
+                in.readOptionalString(), in.readOptionalWriteable(StatisticsSummary::new), in.readOptionalWriteable(ModelMemory::new));
     }
 
     @Override
@@ -73,6 +74,7 @@ public record ModelInfo(String id, State state, int dims, int layers, long param
         out.writeOptionalString(weightPrecision);
         out.writeOptionalString(error);
         out.writeOptionalWriteable(tokenStatistics);
+        out.writeOptionalWriteable(memory);
     }
 
     @Override
@@ -92,6 +94,9 @@ public record ModelInfo(String id, State state, int dims, int layers, long param
                 builder.field("sampled_tokens", tokenStatistics.sampledTokens());
                 builder.field("mix", tokenStatistics.mix());
                 builder.endObject();
+            }
+            if (memory != null) {
+                builder.field("memory", memory);
             }
         }
         if (error != null) {

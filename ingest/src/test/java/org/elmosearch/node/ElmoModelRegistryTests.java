@@ -1,7 +1,10 @@
 package org.elmosearch.node;
 
 import org.apache.lucene.tests.util.LuceneTestCase;
+import org.elasticsearch.ElasticsearchStatusException;
 import org.elasticsearch.ResourceNotFoundException;
+import org.elasticsearch.common.unit.ByteSizeValue;
+import org.elasticsearch.rest.RestStatus;
 import org.elasticsearch.test.ESTestCase;
 
 import org.elmosearch.elmo.ElmoModel;
@@ -16,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 
 // Lucene's ExtrasFS adds stray directories to temp dirs; they would be listed as (broken) models.
 @LuceneTestCase.SuppressFileSystems("ExtrasFS")
@@ -30,7 +34,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
             assertSame(model, TinyModels.loaded(registry, "tiny"));
             assertEquals(32, model.dims());
             ModelInfo info = registry.describe().get(0);
-            assertEquals(new ModelInfo("tiny", ModelInfo.State.LOADED, 32, 3, model.parameterCount(), "float32", null, null), info);
+            assertEquals(new ModelInfo("tiny", ModelInfo.State.LOADED, 32, 3, model.parameterCount(), "float32", null, null, model.memory()), info);
             assertNull("no token statistics: plain vectors", model.statistics());
         }
     }
@@ -55,7 +59,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
         }
     }
 
-    public void testABrokenModelReportsItsErrorAndOthersStillLoad() throws Exception {
+    public void testABrokenModelReportsItsErrorAsAConflictAndOthersStillLoad() throws Exception {
         Path root = createTempDir();
         TinyModels.write(root, "good");
         Files.createDirectories(root.resolve("empty"));
@@ -66,8 +70,10 @@ public class ElmoModelRegistryTests extends ESTestCase {
             assertEquals(ModelInfo.State.FAILED, infos.get(0).state());
             assertThat(infos.get(0).error(), containsString("neither model.onnx nor options.json + weights.hdf5"));
             assertEquals(ModelInfo.State.LOADED, infos.get(1).state());
-            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.acquire("empty"));
-            assertThat(e.getMessage(), containsString("failed to load"));
+            ElasticsearchStatusException e = expectThrows(ElasticsearchStatusException.class, () -> registry.acquire("empty"));
+            assertEquals("a retry cannot help until the model is fixed and reloaded", RestStatus.CONFLICT, e.status());
+            assertThat(e.getMessage(), containsString("[model_id] [empty] failed to load: "));
+            assertThat(e.getMessage(), containsString("neither model.onnx nor options.json + weights.hdf5"));
         }
     }
 
@@ -119,7 +125,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
             assertThat(infos.get(0).error(), containsString("damaged token statistics"));
             assertEquals(ModelInfo.State.FAILED, infos.get(2).state());
             assertThat(infos.get(2).error(), containsString("16-dimensional token vectors but the model makes 32-dimensional ones"));
-            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.acquire("wrong"));
+            ElasticsearchStatusException e = expectThrows(ElasticsearchStatusException.class, () -> registry.acquire("wrong"));
             assertThat(e.getMessage(), containsString("[wrong] failed to load"));
             assertEquals(ModelInfo.State.LOADED, infos.get(1).state());
             try (ModelLease lease = registry.acquire("good")) {
@@ -143,7 +149,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
         Path dir = TinyModels.write(root, "tiny");
         Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"mix\": [1, 0], \"colour\": \"red\"}");
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
-            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.acquire("tiny"));
+            ElasticsearchStatusException e = expectThrows(ElasticsearchStatusException.class, () -> registry.acquire("tiny"));
             assertThat(e.getMessage(), containsString("unknown keys [colour]"));
         }
     }
@@ -165,7 +171,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
         Path dir = TinyModels.write(root, "tiny");
         Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"weight_precision\": \"fp16\"}");
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
-            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.acquire("tiny"));
+            ElasticsearchStatusException e = expectThrows(ElasticsearchStatusException.class, () -> registry.acquire("tiny"));
             assertThat(e.getMessage(), containsString("settings.json: [weight_precision]: unknown weight precision [fp16], expected one of [float32, int8]"));
         }
     }
@@ -179,7 +185,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
                 .saveOnnx(dir.resolve(org.elmosearch.model.ModelDirectory.ONNX_FILE));
         Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"weight_precision\": \"int8\"}");
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
-            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.acquire("tiny"));
+            ElasticsearchStatusException e = expectThrows(ElasticsearchStatusException.class, () -> registry.acquire("tiny"));
             assertThat(e.getMessage(), containsString("was converted with [float32] weights"));
         }
     }
@@ -189,7 +195,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
         Path dir = TinyModels.write(root, "tiny");
         Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"mix\": [1, 0]}");
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
-            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.acquire("tiny"));
+            ElasticsearchStatusException e = expectThrows(ElasticsearchStatusException.class, () -> registry.acquire("tiny"));
             assertThat(e.getMessage(), containsString("3 layers"));
         }
     }
@@ -270,7 +276,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
         Path root = createTempDir();
         Files.createDirectories(root.resolve("late"));
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
-            expectThrows(IllegalStateException.class, () -> registry.acquire("late"));
+            expectThrows(ElasticsearchStatusException.class, () -> registry.acquire("late"));
             assertEquals(ModelInfo.State.FAILED, registry.describe().get(0).state());
             TinyModels.write(root, "late");
             assertEquals(ModelInfo.State.LOADED, registry.reload("late").state());
@@ -311,6 +317,64 @@ public class ElmoModelRegistryTests extends ESTestCase {
                 assertNull("the loaded model must not keep the serialized graph on the heap", graph.get());
             }, 10, TimeUnit.SECONDS);
             assertEquals(1, loaded.encoder().encode(List.of(List.of("still", "serving"))).layers().size());
+        }
+    }
+
+    public void testALoadedModelShowsTheNativeMemoryOfItsSessionAndTheNodeTotal() throws Exception {
+        Path root = createTempDir();
+        TinyModels.write(root, "tiny");
+        long graphBytes = ModelDirectory.load(root.resolve("tiny"), null).model().serializedSize();
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            assertEquals(new ElmoStats.Memory(0, Long.MAX_VALUE), registry.memory());
+            ModelMemory memory = TinyModels.loaded(registry, "tiny").memory();
+            assertEquals("measured where /proc/self/status is", org.apache.lucene.util.Constants.LINUX, memory.measured());
+            assertThat(memory.nativeBytes(), greaterThanOrEqualTo(graphBytes));
+            ModelInfo info = registry.describe().get(0);
+            assertEquals(memory, info.memory());
+            assertEquals(info, copyWriteable(info, writableRegistry(), ModelInfo::new));
+            assertEquals(new ElmoStats.Memory(memory.nativeBytes(), Long.MAX_VALUE), registry.memory());
+        }
+    }
+
+    public void testALoadOverTheMemoryBudgetIsRefusedNamingTheModelItsSizeAndTheBudgetAndTheOthersKeepServing() throws Exception {
+        Path root = createTempDir();
+        TinyModels.write(root, "first");
+        TinyModels.write(root, "second");
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            long first = TinyModels.loaded(registry, "first").memory().nativeBytes();
+            registry.memoryBudget(first + 1);
+            ElasticsearchStatusException e = expectThrows(ElasticsearchStatusException.class, () -> registry.acquire("second"));
+            assertEquals(RestStatus.CONFLICT, e.status());
+            assertThat(e.getMessage(), containsString("[model_id] [second] failed to load: refused: it needs about "));
+            assertThat(e.getMessage(), containsString("the other models on this node hold " + ByteSizeValue.ofBytes(first) + " of the "
+                    + ByteSizeValue.ofBytes(first + 1) + " that [elmo.models.max_memory] allows"));
+            ModelInfo refused = registry.describe().get(1);
+            assertEquals(ModelInfo.State.FAILED, refused.state());
+            assertThat(refused.error(), containsString("refused: it needs about"));
+            assertEquals("the refused load holds nothing", new ElmoStats.Memory(first, first + 1), registry.memory());
+            try (ModelLease lease = registry.acquire("first")) {
+                assertEquals(1, lease.model().encoder().encode(List.of(List.of("still", "serving"))).layers().size());
+            }
+
+            registry.memoryBudget(Long.MAX_VALUE);
+            assertEquals(ModelInfo.State.LOADED, registry.reload("second").state());
+        }
+    }
+
+    public void testAReloadCountsTheModelOnceAndOneOverTheBudgetKeepsTheModelLoadedBefore() throws Exception {
+        Path root = createTempDir();
+        TinyModels.write(root, "tiny");
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            LoadedModel before = TinyModels.loaded(registry, "tiny");
+            registry.memoryBudget(before.memory().nativeBytes());
+            assertEquals("the model it replaces is not counted", ModelInfo.State.LOADED, registry.reload("tiny").state());
+            LoadedModel reloaded = TinyModels.loaded(registry, "tiny");
+
+            registry.memoryBudget(1);
+            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.reload("tiny"));
+            assertThat(e.getMessage(), containsString("[model_id] [tiny] failed to reload: refused: it needs about "));
+            assertThat(e.getMessage(), containsString("the model loaded before stays in service"));
+            assertSame(reloaded, TinyModels.loaded(registry, "tiny"));
         }
     }
 }

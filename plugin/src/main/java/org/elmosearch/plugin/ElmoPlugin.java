@@ -5,6 +5,8 @@ import org.apache.lucene.util.SetOnce;
 import org.elasticsearch.cluster.node.DiscoveryNodes;
 import org.elasticsearch.common.settings.Setting;
 import org.elasticsearch.common.settings.Settings;
+import org.elasticsearch.common.unit.ByteSizeValue;
+import org.elasticsearch.common.unit.RatioValue;
 import org.elasticsearch.common.util.concurrent.EsExecutors;
 import org.elasticsearch.env.Environment;
 import org.elasticsearch.features.NodeFeature;
@@ -13,6 +15,7 @@ import org.elasticsearch.index.analysis.TokenizerFactory;
 import org.elasticsearch.indices.analysis.AnalysisModule;
 import org.elasticsearch.index.mapper.Mapper;
 import org.elasticsearch.ingest.Processor;
+import org.elasticsearch.monitor.os.OsProbe;
 import org.elasticsearch.plugins.ActionPlugin;
 import org.elasticsearch.plugins.AnalysisPlugin;
 import org.elasticsearch.plugins.IngestPlugin;
@@ -75,13 +78,35 @@ public class ElmoPlugin extends Plugin implements IngestPlugin, SearchPlugin, Ac
      * embeds each request on its own, to measure what batching gains on the same build.
      */
     public static final Setting<Boolean> BATCHING = Setting.boolSetting("elmo.batching", true, Setting.Property.NodeScope);
+    /**
+     * The native memory (ONNX Runtime sessions) the node's models may hold together: a byte size, or a percentage of
+     * the node's memory. The default, 25%, leaves room for the heap (Elasticsearch gives it half the memory) and for
+     * the page cache that Lucene reads the indices through. Dynamic: checked at each load and reload.
+     */
+    public static final Setting<ByteSizeValue> MAX_MODEL_MEMORY = new Setting<>(ElmoModelRegistry.MAX_MEMORY_SETTING, "25%",
+            value -> parseMemoryBudget(value, OsProbe.getInstance().getAdjustedTotalMemorySize()), Setting.Property.NodeScope,
+            Setting.Property.Dynamic);
 
     private final SetOnce<ElmoModelRegistry> registry = new SetOnce<>();
     private final SetOnce<EmbeddingBatcher> batcher = new SetOnce<>();
 
     @Override
     public List<Setting<?>> getSettings() {
-        return List.of(MODELS_PATH, INFERENCE_THREADS, PRELOAD, BATCHING);
+        return List.of(MODELS_PATH, INFERENCE_THREADS, PRELOAD, BATCHING, MAX_MODEL_MEMORY);
+    }
+
+    /**
+     * {@code value} as {@link #MAX_MODEL_MEMORY} reads it: a byte size, or a percentage of {@code nodeMemoryBytes}
+     * (no budget where the node's memory is unknown, 0, rather than refusing every model).
+     */
+    static ByteSizeValue parseMemoryBudget(String value, long nodeMemoryBytes) {
+        if (value.endsWith("%")) {
+            if (nodeMemoryBytes <= 0) {
+                return ByteSizeValue.ofBytes(Long.MAX_VALUE);
+            }
+            return ByteSizeValue.ofBytes((long) (nodeMemoryBytes * RatioValue.parseRatioValue(value).getAsRatio()));
+        }
+        return ByteSizeValue.parseBytesSizeValue(value, ElmoModelRegistry.MAX_MEMORY_SETTING);
     }
 
     @Override
@@ -116,6 +141,7 @@ public class ElmoPlugin extends Plugin implements IngestPlugin, SearchPlugin, Ac
         ThreadPool threadPool = services.threadPool();
         ElmoModelRegistry models = new ElmoModelRegistry(modelsPath(environment), INFERENCE_THREADS.get(environment.settings()));
         registry.set(models);
+        services.clusterService().getClusterSettings().initializeAndWatch(MAX_MODEL_MEMORY, budget -> models.memoryBudget(budget.getBytes()));
         ElmoStats stats = new ElmoStats();
         EmbeddingBatcher embeddingBatcher = new EmbeddingBatcher(models, stats, threadPool.executor(THREAD_POOL), threadPool.getThreadContext(),
                 BATCHING.get(environment.settings()));

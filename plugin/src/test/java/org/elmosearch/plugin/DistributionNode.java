@@ -61,9 +61,11 @@ final class DistributionNode implements AutoCloseable {
         }
         DistributionNode node = new DistributionNode(root, home, freePort());
         node.run(List.of(home.resolve("bin/elasticsearch-plugin").toString(), "install", "--batch", pluginZip.toUri().toString()), false, 120);
-        SyntheticModel.write(SyntheticModel.randomWeights(SyntheticModel.Preset.TINY.options(), 11), home.resolve("config/elmo/tiny"));
         if (isRoot()) {
             ensureUser();
+        }
+        node.writeModel("tiny", 11);
+        if (isRoot()) {
             node.run(List.of("chown", "-R", USER + ":", root.toString()), false, 60);
         }
         node.launch();
@@ -94,6 +96,15 @@ final class DistributionNode implements AutoCloseable {
                 throw new IllegalStateException("the node did not become healthy; log:\n" + logTail());
             }
             Thread.sleep(500);
+        }
+    }
+
+    /** Writes a tiny random model into {@code config/elmo/<id>}, readable by the node's user. */
+    void writeModel(String id, long seed) throws Exception {
+        Path dir = home.resolve("config/elmo").resolve(id);
+        SyntheticModel.write(SyntheticModel.randomWeights(SyntheticModel.Preset.TINY.options(), seed), dir);
+        if (isRoot()) {
+            run(List.of("chown", "-R", USER + ":", home.resolve("config/elmo").toString()), false, 60);
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -94,19 +95,27 @@ public class ElmoDistributionIT {
     public void pluginAndModelAreLoadedWithEntitlementsOn() throws Exception {
         JsonNode plugins = call(200, "GET", "/_nodes/plugins", null);
         assertThat(plugins.toString(), containsString("\"name\":\"elmo-search\""));
-        JsonNode model = null;
-        for (int attempt = 0; attempt < 60; attempt++) {
-            JsonNode nodes = call(200, "GET", "/_elmo/models", null).get("nodes");
-            model = nodes.elements().next().get("models").get(0);
-            if (!"available".equals(model.get("state").asText()) && !"loading".equals(model.get("state").asText())) {
-                break;
-            }
-            Thread.sleep(500);
-        }
+        JsonNode model = loadedModel("tiny");
         assertEquals(model.toString(), "loaded", model.get("state").asText());
         assertEquals(32, model.get("dims").asInt());
         assertEquals(3, model.get("layers").asInt());
         assertThat(model.get("parameter_count").asLong(), greaterThan(0L));
+    }
+
+    /** The model as {@code _elmo/models} shows it once the node is done loading it. */
+    private static JsonNode loadedModel(String id) throws Exception {
+        JsonNode model = null;
+        for (int attempt = 0; attempt < 60; attempt++) {
+            JsonNode nodes = call(200, "GET", "/_elmo/models", null).get("nodes");
+            for (JsonNode m : nodes.elements().next().get("models")) {
+                model = m.get("model_id").asText().equals(id) ? m : model;
+            }
+            if (model != null && !"available".equals(model.get("state").asText()) && !"loading".equals(model.get("state").asText())) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        return model;
     }
 
     @Test
@@ -243,5 +252,34 @@ public class ElmoDistributionIT {
         assertEquals("float32", model.get("weight_precision").asText());
         JsonNode embedded = call(200, "POST", "/_elmo/_embed", "{\"model_id\": \"tiny\", \"texts\": [\"river bank\"]}");
         assertEquals(32, embedded.get("dims").asInt());
+    }
+
+    @Test
+    public void aLoadOverTheMemoryBudgetIsRefusedNamingTheModelWhileTheOtherModelsServe() throws Exception {
+        JsonNode tiny = loadedModel("tiny");
+        long tinyBytes = tiny.at("/memory/native_bytes").asLong();
+        assertThat(tiny.toString(), tinyBytes, greaterThan(0L));
+        assertTrue("measured through /proc/self/status with entitlements on: " + tiny, tiny.at("/memory/measured").asBoolean());
+        JsonNode memory = call(200, "GET", "/_elmo/stats", null).get("nodes").elements().next().get("memory");
+        assertThat(memory.toString(), memory.get("native_bytes").asLong(), greaterThanOrEqualTo(tinyBytes));
+        assertThat(memory.toString(), memory.get("max_bytes").asLong(), greaterThan(tinyBytes));
+
+        node.writeModel("second", 5);
+        call(200, "PUT", "/_cluster/settings", "{\"persistent\": {\"elmo.models.max_memory\": \"1kb\"}}");
+        try {
+            JsonNode refused = call(409, "POST", "/_elmo/_embed", "{\"model_id\": \"second\", \"texts\": [\"river bank\"]}");
+            String reason = refused.at("/error/reason").asText();
+            assertThat(reason, containsString("[model_id] [second] failed to load: refused: it needs about "));
+            assertThat(reason, containsString("of the 1kb that [elmo.models.max_memory] allows"));
+            JsonNode second = loadedModel("second");
+            assertEquals(second.toString(), "failed", second.get("state").asText());
+            assertEquals(reason, "[model_id] [second] failed to load: " + second.get("error").asText());
+            assertEquals("loaded", loadedModel("tiny").get("state").asText());
+            call(200, "POST", "/_elmo/_embed", "{\"model_id\": \"tiny\", \"texts\": [\"river bank\"]}");
+        } finally {
+            call(200, "PUT", "/_cluster/settings", "{\"persistent\": {\"elmo.models.max_memory\": null}}");
+        }
+        JsonNode reloaded = call(200, "POST", "/_elmo/models/second/_reload", null);
+        assertEquals(reloaded.toString(), "loaded", reloaded.get("nodes").elements().next().at("/model/state").asText());
     }
 }

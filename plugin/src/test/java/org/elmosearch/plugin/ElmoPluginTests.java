@@ -2,12 +2,16 @@ package org.elmosearch.plugin;
 
 import org.elasticsearch.common.settings.Setting;
 import org.elasticsearch.common.settings.Settings;
+import org.elasticsearch.common.unit.ByteSizeValue;
 import org.elasticsearch.common.util.concurrent.EsExecutors;
+import org.elasticsearch.monitor.os.OsProbe;
 import org.elasticsearch.test.ESTestCase;
 import org.elasticsearch.threadpool.ExecutorBuilder;
 
 import java.util.List;
 import java.util.Map;
+
+import static org.hamcrest.Matchers.containsString;
 
 public class ElmoPluginTests extends ESTestCase {
 
@@ -56,5 +60,23 @@ public class ElmoPluginTests extends ESTestCase {
                 .findFirst()
                 .orElseThrow();
         return (Integer) size.get(settings);
+    }
+
+    public void testTheModelMemoryBudgetIsAByteSizeOrAShareOfTheNodesMemory() {
+        long gb = 1L << 30;
+        assertEquals(ByteSizeValue.ofGb(4), ElmoPlugin.parseMemoryBudget("25%", 16 * gb));
+        assertEquals(ByteSizeValue.ofMb(512), ElmoPlugin.parseMemoryBudget("512mb", 16 * gb));
+        assertEquals("the node's memory unknown: no budget", Long.MAX_VALUE, ElmoPlugin.parseMemoryBudget("25%", 0).getBytes());
+        Exception e = expectThrows(IllegalArgumentException.class,
+                () -> ElmoPlugin.MAX_MODEL_MEMORY.get(Settings.builder().put("elmo.models.max_memory", "lots").build()));
+        assertThat(e.getMessage(), containsString("[elmo.models.max_memory]"));
+        expectThrows(IllegalArgumentException.class,
+                () -> ElmoPlugin.MAX_MODEL_MEMORY.get(Settings.builder().put("elmo.models.max_memory", "120%").build()));
+    }
+
+    public void testTheModelMemoryBudgetDefaultsToAQuarterOfTheNodesMemoryAndCanChangeWhileTheNodeRuns() {
+        long total = OsProbe.getInstance().getAdjustedTotalMemorySize();
+        assertEquals(ElmoPlugin.parseMemoryBudget("25%", total), ElmoPlugin.MAX_MODEL_MEMORY.get(Settings.EMPTY));
+        assertTrue(ElmoPlugin.MAX_MODEL_MEMORY.isDynamic());
     }
 }

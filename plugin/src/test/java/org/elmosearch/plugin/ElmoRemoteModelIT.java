@@ -11,6 +11,7 @@ import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.core.TimeValue;
 import org.elasticsearch.plugins.Plugin;
+import org.elasticsearch.rest.RestStatus;
 import org.elasticsearch.search.vectors.KnnSearchBuilder;
 import org.elasticsearch.test.ESIntegTestCase;
 import org.elmosearch.elmo.SyntheticModel;
@@ -140,5 +141,14 @@ public class ElmoRemoteModelIT extends ESIntegTestCase {
         Throwable cause = ExceptionsHelper.unwrapCause(e);
         assertTrue(cause.toString(), cause instanceof ResourceNotFoundException);
         assertThat(cause.getMessage(), containsString("[model_id] [absent]: no node of the cluster has this model"));
+    }
+
+    public void testAModelThatFailedToLoadOnTheNodeThatHasItIsAConflictAcrossTheTransport() throws Exception {
+        Files.createDirectories(withModel.resolve("broken"));
+        Client remote = internalCluster().client(node(false));
+        Exception e = expectThrows(Exception.class, () -> remote.execute(EmbedAction.TYPE,
+                new EmbedRequest("broken", List.of("a"), EmbeddingSpec.NONE, EmbedRequest.Output.POOLED)).actionGet(30, TimeUnit.SECONDS));
+        assertEquals(e.toString(), RestStatus.CONFLICT, ExceptionsHelper.status(e));
+        assertThat(ExceptionsHelper.unwrapCause(e).getMessage(), containsString("[model_id] [broken] failed to load: "));
     }
 }

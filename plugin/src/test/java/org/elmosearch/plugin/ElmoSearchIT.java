@@ -626,7 +626,10 @@ public class ElmoSearchIT extends ESIntegTestCase {
             for (ElmoNodesAction.NodeResponse node : response.getNodes()) {
                 // Other tests may add models of their own to the shared models directory.
                 ModelInfo model = node.models().stream().filter(m -> m.id().equals(MODEL)).findFirst().orElseThrow();
-                assertEquals(new ModelInfo(MODEL, ModelInfo.State.LOADED, DIMS, 3, model.parameterCount(), "float32", null, null), model);
+                assertEquals(new ModelInfo(MODEL, ModelInfo.State.LOADED, DIMS, 3, model.parameterCount(), "float32", null, null, model.memory()), model);
+                assertThat(model.memory().nativeBytes(), greaterThan(0L));
+                assertThat(node.memory().nativeBytes(), greaterThanOrEqualTo(model.memory().nativeBytes()));
+                assertEquals(ElmoPlugin.MAX_MODEL_MEMORY.get(org.elasticsearch.common.settings.Settings.EMPTY).getBytes(), node.memory().maxBytes());
                 var stats = node.stats().get(MODEL);
                 texts += stats == null ? 0 : stats.texts();
                 tokenLookups += stats == null ? 0 : stats.tokenCache().hits() + stats.tokenCache().misses();
@@ -665,5 +668,71 @@ public class ElmoSearchIT extends ESIntegTestCase {
         assertThat(detailed(broken.failures().get(0)), containsString("unknown weight precision [fp16]"));
         assertThat(detailed(broken.failures().get(0)), containsString("the model loaded before stays in service"));
         assertEquals(DIMS, client().execute(EmbedAction.TYPE, embed).actionGet(30, TimeUnit.SECONDS).dims());
+    }
+
+    public void testAModelThatFailedToLoadIsAConflictWithItsLoadErrorOnEveryPath() throws Exception {
+        String id = "broken";
+        java.nio.file.Files.createDirectories(models.resolve(id));
+        java.nio.file.Files.writeString(models.resolve(id).resolve("options.json"), "{not json");
+        java.nio.file.Files.writeString(models.resolve(id).resolve("weights.hdf5"), "not hdf5");
+
+        for (EmbedRequest.Output output : List.of(EmbedRequest.Output.POOLED, EmbedRequest.Output.TOKENS)) {
+            EmbedRequest embed = new EmbedRequest(id, List.of(CORPUS.get(0)), EmbeddingSpec.NONE, output);
+            Exception e = expectThrows(Exception.class, () -> client().execute(EmbedAction.TYPE, embed).actionGet(30, TimeUnit.SECONDS));
+            assertConflictNamingTheLoadError(output.name(), e);
+        }
+
+        createIndex("conflict", DIMS);
+        prepareIndex("conflict").setId("1").setSource(Map.of("body", "the sea")).setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE).get();
+        KnnSearchBuilder knn = new KnnSearchBuilder("body_vector", new ElmoQueryVectorBuilder(id, "the sea", EmbeddingSpec.NONE), 1, 10,
+                null, null, null);
+        assertConflictNamingTheLoadError("knn", expectThrows(Exception.class, () -> prepareSearch("conflict").setKnnSearch(List.of(knn)).get()));
+        ElmoRescorerBuilder rescorer = new ElmoRescorerBuilder(id, "the sea", "body_vector", RescoreMode.COSINE, EmbeddingSpec.NONE,
+                ScoreCombination.DEFAULT);
+        assertConflictNamingTheLoadError("rescore", expectThrows(Exception.class,
+                () -> prepareSearch("conflict").setQuery(QueryBuilders.matchAllQuery()).addRescorer(rescorer, 10).get()));
+
+        putJsonPipeline("broken", """
+                {"processors": [{"elmo": {"model_id": "broken", "field": "body", "target_field": "body_vector"}}]}""");
+        BulkResponse bulk = bulk("conflict", "broken", List.of(CORPUS.get(0)));
+        assertEquals(bulk.getItems()[0].getFailureMessage(), 409, bulk.getItems()[0].status().getStatus());
+        assertThat(bulk.getItems()[0].getFailureMessage(), containsString("[model_id] [broken] failed to load"));
+    }
+
+    /** 409, not 500: a retry cannot help until the model's files are fixed and reloaded. */
+    private static void assertConflictNamingTheLoadError(String path, Exception e) {
+        assertEquals(path + ": " + detailed(e), org.elasticsearch.rest.RestStatus.CONFLICT, org.elasticsearch.ExceptionsHelper.status(e));
+        assertThat(path, detailed(e), containsString("[model_id] [broken] failed to load: "));
+        assertThat(path, detailed(e), containsString("options.json: options are not valid JSON"));
+    }
+
+    public void testALoadOverTheMemoryBudgetSetWhileTheNodesRunIsRefusedAndTheOtherModelsServe() throws Exception {
+        String id = "over-budget";
+        SyntheticModel.write(SyntheticModel.randomWeights(SyntheticModel.Preset.TINY.options(), 3), models.resolve(id));
+        EmbedRequest embedTiny = new EmbedRequest(MODEL, List.of(CORPUS.get(0)), EmbeddingSpec.NONE, EmbedRequest.Output.POOLED);
+        assertEquals(DIMS, client().execute(EmbedAction.TYPE, embedTiny).actionGet(30, TimeUnit.SECONDS).dims());
+        updateClusterSettings(org.elasticsearch.common.settings.Settings.builder().put(ElmoPlugin.MAX_MODEL_MEMORY.getKey(), "1kb"));
+        try {
+            EmbedRequest embed = new EmbedRequest(id, List.of(CORPUS.get(0)), EmbeddingSpec.NONE, EmbedRequest.Output.POOLED);
+            Exception e = expectThrows(Exception.class, () -> client().execute(EmbedAction.TYPE, embed).actionGet(30, TimeUnit.SECONDS));
+            assertEquals(detailed(e), org.elasticsearch.rest.RestStatus.CONFLICT, org.elasticsearch.ExceptionsHelper.status(e));
+            assertThat(detailed(e), containsString("[model_id] [over-budget] failed to load: refused: it needs about"));
+            assertThat(detailed(e), containsString("of the 1kb that [elmo.models.max_memory] allows"));
+
+            ElmoNodesAction.Response response = client().execute(ElmoNodesAction.TYPE, new ElmoNodesAction.Request())
+                    .actionGet(30, TimeUnit.SECONDS);
+            List<ModelInfo> refused = response.getNodes().stream().flatMap(n -> n.models().stream())
+                    .filter(m -> m.id().equals(id) && m.state() == ModelInfo.State.FAILED).toList();
+            assertFalse("the node that tried reports the refusal", refused.isEmpty());
+            assertThat(refused.get(0).error(), containsString("refused: it needs about"));
+            response.getNodes().forEach(node -> assertEquals(1024, node.memory().maxBytes()));
+            assertEquals("models in service stay", DIMS, client().execute(EmbedAction.TYPE, embedTiny).actionGet(30, TimeUnit.SECONDS).dims());
+        } finally {
+            updateClusterSettings(org.elasticsearch.common.settings.Settings.builder().putNull(ElmoPlugin.MAX_MODEL_MEMORY.getKey()));
+        }
+        ReloadModelAction.Response reloaded = client().execute(ReloadModelAction.TYPE, new ReloadModelAction.Request(id))
+                .actionGet(60, TimeUnit.SECONDS);
+        assertFalse(reloaded.failures().toString(), reloaded.hasFailures());
+        reloaded.getNodes().forEach(node -> assertEquals(ModelInfo.State.LOADED, node.model().state()));
     }
 }

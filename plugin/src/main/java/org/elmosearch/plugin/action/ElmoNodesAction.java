@@ -59,7 +59,8 @@ public final class ElmoNodesAction extends TransportNodesAction<
 
     @Override
     protected NodeResponse nodeOperation(NodeRequest request, Task task) {
-        return new NodeResponse(clusterService.localNode(), registry.root().toString(), registry.describe(), stats.snapshot(registry.tokenCaches()));
+        return new NodeResponse(clusterService.localNode(), registry.root().toString(), registry.describe(), stats.snapshot(registry.tokenCaches()),
+                registry.memory());
     }
 
     /** All nodes, or those named. */
@@ -78,17 +79,20 @@ public final class ElmoNodesAction extends TransportNodesAction<
         }
     }
 
-    /** One node's models directory, models and counters. */
+    /** One node's models directory, models, counters, and the models' native memory. */
     public static final class NodeResponse extends BaseNodeResponse {
         private final String modelsPath;
         private final List<ModelInfo> models;
         private final Map<String, ElmoStats.Snapshot> stats;
+        private final ElmoStats.Memory memory;
 
-        NodeResponse(DiscoveryNode node, String modelsPath, List<ModelInfo> models, Map<String, ElmoStats.Snapshot> stats) {
+        NodeResponse(DiscoveryNode node, String modelsPath, List<ModelInfo> models, Map<String, ElmoStats.Snapshot> stats,
+                     ElmoStats.Memory memory) {
             super(node);
             this.modelsPath = modelsPath;
             this.models = models;
             this.stats = stats;
+            this.memory = memory;
         }
 
         NodeResponse(StreamInput in, DiscoveryNode node) throws IOException {
@@ -96,6 +100,7 @@ public final class ElmoNodesAction extends TransportNodesAction<
             modelsPath = in.readString();
             models = in.readCollectionAsList(ModelInfo::new);
             stats = in.readMap(ElmoStats.Snapshot::new);
+            memory = new ElmoStats.Memory(in);
         }
 
         @Override
@@ -104,6 +109,7 @@ public final class ElmoNodesAction extends TransportNodesAction<
             out.writeString(modelsPath);
             out.writeCollection(models);
             out.writeMap(stats, StreamOutput::writeString, StreamOutput::writeWriteable);
+            memory.writeTo(out);
         }
 
         public String modelsPath() {
@@ -116,6 +122,10 @@ public final class ElmoNodesAction extends TransportNodesAction<
 
         public Map<String, ElmoStats.Snapshot> stats() {
             return stats;
+        }
+
+        public ElmoStats.Memory memory() {
+            return memory;
         }
     }
 

@@ -7,7 +7,10 @@ import org.elmosearch.plugin.action.ElmoNodesAction;
 
 import java.io.IOException;
 
-/** {@code GET _elmo/models}: each node's models with dimensions, layers, parameter count, state and load error. */
+/**
+ * {@code GET _elmo/models}: each node's models with dimensions, layers, parameter count, native memory, state and
+ * load error.
+ */
 public final class RestModelsAction extends ElmoNodesRestHandler {
 
     public RestModelsAction() {

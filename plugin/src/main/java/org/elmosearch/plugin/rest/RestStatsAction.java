@@ -8,7 +8,10 @@ import org.elmosearch.plugin.action.ElmoNodesAction;
 import java.io.IOException;
 import java.util.Map;
 
-/** {@code GET _elmo/stats}: per node and model, texts, tokens, batches, time spent, truncations and errors. */
+/**
+ * {@code GET _elmo/stats}: per node, the models' native memory and its budget; per node and model, texts, tokens,
+ * batches, time spent, truncations and errors.
+ */
 public final class RestStatsAction extends ElmoNodesRestHandler {
 
     public RestStatsAction() {
@@ -22,6 +25,7 @@ public final class RestStatsAction extends ElmoNodesRestHandler {
 
     @Override
     void writeNode(ElmoNodesAction.NodeResponse node, XContentBuilder builder, RestRequest request) throws IOException {
+        builder.field("memory", node.memory());
         builder.startObject("models");
         for (Map.Entry<String, ElmoStats.Snapshot> e : node.stats().entrySet()) {
             builder.field(e.getKey());
