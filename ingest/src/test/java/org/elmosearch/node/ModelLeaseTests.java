@@ -32,7 +32,7 @@ public class ModelLeaseTests extends ESTestCase {
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
             LoadedModel model = TinyModels.loaded(registry, "tiny");
             // The two closes race on each round; a round where both get through leaves one user too few.
-            for (int round = 0; round < 100000; round++) {
+            for (int round = 0; round < 50000; round++) {
                 ModelGeneration generation = new ModelGeneration(model);
                 generation.enter();
                 ModelLease lease = generation.enter();
