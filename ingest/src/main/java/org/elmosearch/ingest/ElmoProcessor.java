@@ -127,16 +127,20 @@ public final class ElmoProcessor extends AbstractProcessor {
         batcher.embed(modelId, texts, spec, tokenVectorsField != null || isArray, new ActionListener<>() {
             @Override
             public void onResponse(EmbeddingBatcher.Embeddings embeddings) {
+                // Nothing may escape to the batcher, which only logs it: the document would never be answered.
+                List<Passages.Passage> cut;
+                List<Integer> valueOf = new ArrayList<>();
                 try {
                     writeVectors(document, embeddings);
+                    cut = passages == null ? null : cutPassages(texts, embeddings.tokenizer(), valueOf);
                 } catch (RuntimeException e) {
                     handler.accept(null, e);
                     return;
                 }
-                if (passages == null) {
+                if (cut == null) {
                     handler.accept(document, null);
                 } else {
-                    embedPassages(document, texts, isArray, handler);
+                    embedPassages(document, cut, isArray ? valueOf : null, handler);
                 }
             }
 
@@ -147,24 +151,32 @@ public final class ElmoProcessor extends AbstractProcessor {
         });
     }
 
-    private void embedPassages(IngestDocument document, List<String> texts, boolean isArray, BiConsumer<IngestDocument, Exception> handler) {
+    /**
+     * The passages of every value, cut from the tokens the model's tokenizer makes of the whole value; {@code valueOf}
+     * receives the index of each passage's value.
+     */
+    private List<Passages.Passage> cutPassages(List<String> texts, TextTokenizer tokenizer, List<Integer> valueOf) {
         List<Passages.Passage> all = new ArrayList<>();
-        List<Integer> valueOf = new ArrayList<>();
-        try {
-            for (int i = 0; i < texts.size(); i++) {
-                String text = texts.get(i);
-                for (Passages.Passage p : Passages.split(text, TextTokenizer.standard().tokenize(text), passages.maxTokens, passages.overlapTokens)) {
-                    all.add(p);
-                    valueOf.add(i);
-                }
+        for (int i = 0; i < texts.size(); i++) {
+            String text = texts.get(i);
+            for (Passages.Passage p : Passages.split(text, tokenizer.tokenize(text), passages.maxTokens, passages.overlapTokens)) {
+                all.add(p);
+                valueOf.add(i);
             }
-        } catch (RuntimeException e) {
-            handler.accept(null, e);
+        }
+        return all;
+    }
+
+    /** @param valueOf the index of each passage's value, for an array; null for a single text */
+    private void embedPassages(IngestDocument document, List<Passages.Passage> all, List<Integer> valueOf,
+                               BiConsumer<IngestDocument, Exception> handler) {
+        if (all.isEmpty()) {
+            finish(() -> document.setFieldValue(passages.targetField, List.of()), document, handler);
             return;
         }
         EmbeddingSpec passageSpec = new EmbeddingSpec(spec.mix(), spec.pooling(), spec.normalize(), passages.maxTokens);
         boolean tokenVectors = passages.tokenVectorsField != null;
-        batcher.embed(modelId, all.stream().map(Passages.Passage::text).toList(), passageSpec, tokenVectors, new ActionListener<>() {
+        batcher.embedTokens(modelId, all.stream().map(Passages.Passage::tokens).toList(), passageSpec, tokenVectors, new ActionListener<>() {
             @Override
             public void onResponse(EmbeddingBatcher.Embeddings embedded) {
                 finish(() -> {
@@ -173,7 +185,7 @@ public final class ElmoProcessor extends AbstractProcessor {
                         Map<String, Object> passage = new LinkedHashMap<>();
                         passage.put("text", all.get(k).text());
                         passage.put("offset", all.get(k).offset());
-                        if (isArray) {
+                        if (valueOf != null) {
                             passage.put("value", valueOf.get(k));
                         }
                         passage.put("vector", asList(embedded.texts().get(k).vector()));
