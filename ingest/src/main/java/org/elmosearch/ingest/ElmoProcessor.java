@@ -11,6 +11,7 @@ import org.elmosearch.embed.EmbeddedText;
 import org.elmosearch.node.EmbeddingBatcher;
 import org.elmosearch.node.EmbeddingSpec;
 import org.elmosearch.node.ModelId;
+import org.elmosearch.node.UnknownOptions;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
@@ -314,7 +315,7 @@ public final class ElmoProcessor extends AbstractProcessor {
         @Override
         public ElmoProcessor create(Map<String, Processor.Factory> factories, String tag, String description,
                                     Map<String, Object> config, ProjectId projectId) {
-            rejectUnknown(tag, null, config.keySet(), OPTIONS);
+            refuseUnknown(tag, TYPE, config.keySet(), OPTIONS);
             String modelId = ConfigurationUtils.readStringProperty(TYPE, tag, config, "model_id");
             try {
                 ModelId.resolve(Path.of("models"), modelId);
@@ -357,7 +358,7 @@ public final class ElmoProcessor extends AbstractProcessor {
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> config = new HashMap<>((Map<String, Object>) raw);
-            rejectUnknown(tag, "passages.", config.keySet(), PASSAGE_OPTIONS);
+            refuseUnknown(tag, TYPE + ".passages", config.keySet(), PASSAGE_OPTIONS);
             String targetField = ConfigurationUtils.readStringProperty(TYPE, tag, config, "target_field", field + "_passages");
             int maxTokens = ConfigurationUtils.readIntProperty(TYPE, tag, config, "max_tokens", 128);
             int overlap = ConfigurationUtils.readIntProperty(TYPE, tag, config, "overlap_tokens", 32);
@@ -377,14 +378,11 @@ public final class ElmoProcessor extends AbstractProcessor {
             return new PassageConfig(targetField, maxTokens, overlap, tokenVectorsField);
         }
 
-        private static void rejectUnknown(String tag, String prefix, java.util.Set<String> keys, List<String> allowed) {
-            TreeSet<String> unknown = new TreeSet<>(keys);
-            allowed.forEach(unknown::remove);
-            if (!unknown.isEmpty()) {
-                String p = prefix == null ? "" : prefix;
-                throw ConfigurationUtils.newConfigurationException(TYPE, tag, p + unknown.first(),
-                        "unknown option" + (unknown.size() > 1 ? "s " : " ") + unknown.stream().map(k -> p + k).toList()
-                                + "; allowed: " + allowed.stream().map(k -> p + k).toList());
+        /** The plugin's one unknown-option message, as the standard processor error (it carries the processor's tag). */
+        private static void refuseUnknown(String tag, String where, Set<String> keys, List<String> allowed) {
+            String unknown = UnknownOptions.first(keys, allowed);
+            if (unknown != null) {
+                throw ConfigurationUtils.newConfigurationException(TYPE, tag, null, UnknownOptions.message(where, unknown, allowed));
             }
         }
 

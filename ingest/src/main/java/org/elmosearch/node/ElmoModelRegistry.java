@@ -33,6 +33,8 @@ public final class ElmoModelRegistry implements Closeable {
     public static final String SETTINGS_FILE = "settings.json";
     /** The {@code settings.json} key that builds the graph with int8 LSTM weights (see {@link WeightPrecision}). */
     public static final String WEIGHT_PRECISION = "weight_precision";
+    static final List<String> SETTINGS_KEYS = List.of(EmbeddingSpec.MIX, EmbeddingSpec.POOLING, EmbeddingSpec.NORMALIZE,
+            EmbeddingSpec.MAX_TOKENS, WEIGHT_PRECISION);
 
     private final Path root;
     private final int threads;
@@ -193,13 +195,13 @@ public final class ElmoModelRegistry implements Closeable {
         }
         try {
             Map<String, Object> map = new HashMap<>(XContentHelper.convertToMap(JsonXContent.jsonXContent, Files.readString(file), false));
+            String unknown = UnknownOptions.first(map.keySet(), SETTINGS_KEYS);
+            if (unknown != null) {
+                // Not prefixed below: the message names the file already.
+                throw new IOException(UnknownOptions.message(SETTINGS_FILE, unknown, SETTINGS_KEYS));
+            }
             Object precision = map.remove(WEIGHT_PRECISION);
             EmbeddingSpec spec = EmbeddingSpec.take(map);
-            if (!map.isEmpty()) {
-                List<String> allowed = new ArrayList<>(EmbeddingSpec.KEYS);
-                allowed.add(WEIGHT_PRECISION);
-                throw new IllegalArgumentException("unknown keys " + new TreeMap<>(map).keySet() + "; allowed: " + allowed);
-            }
             if (precision != null && !(precision instanceof String)) {
                 throw new IllegalArgumentException("[" + WEIGHT_PRECISION + "] must be a string, got [" + precision + "]");
             }
