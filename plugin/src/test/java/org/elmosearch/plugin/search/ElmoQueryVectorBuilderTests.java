@@ -1,6 +1,5 @@
 package org.elmosearch.plugin.search;
 
-import org.elasticsearch.common.ParsingException;
 import org.elasticsearch.common.Strings;
 import org.elasticsearch.common.io.stream.NamedWriteableRegistry;
 import org.elasticsearch.test.ESTestCase;
@@ -50,7 +49,8 @@ public class ElmoQueryVectorBuilderTests extends ESTestCase {
     }
 
     public void testUnknownOptionsAreRefusedWithTheAllowedList() {
-        ParsingException e = expectThrows(ParsingException.class, () -> parse("{\"model_id\": \"m\", \"text\": \"q\", \"query\": \"x\"}"));
+        IllegalArgumentException e = expectThrows(IllegalArgumentException.class,
+                () -> parse("{\"model_id\": \"m\", \"text\": \"q\", \"query\": \"x\"}"));
         assertThat(e.getMessage(), containsString("[elmo] unknown option [query]; allowed: [model_id, text, mix, pooling, normalize, max_tokens]"));
     }
 
@@ -58,7 +58,9 @@ public class ElmoQueryVectorBuilderTests extends ESTestCase {
         assertThat(expectThrows(IllegalArgumentException.class, () -> parse("{\"text\": \"q\"}")).getMessage(),
                 containsString("[elmo] [model_id] is required"));
         assertThat(expectThrows(IllegalArgumentException.class, () -> parse("{\"model_id\": \"m\", \"text\": 3}")).getMessage(),
-                containsString("[elmo] [text] is required and must be a string"));
+                containsString("[elmo] text doesn't support values of type: VALUE_NUMBER"));
+        assertThat(expectThrows(IllegalArgumentException.class, () -> parse("{\"model_id\": \"m\"}")).getMessage(),
+                containsString("[elmo] [text] is required and must be a non-empty string"));
         assertThat(expectThrows(IllegalArgumentException.class, () -> parse("{\"model_id\": \"m\", \"text\": \"q\", \"pooling\": \"sum\"}"))
                 .getMessage(), containsString("[pooling]"));
     }

@@ -1,6 +1,5 @@
 package org.elmosearch.plugin.search;
 
-import org.elasticsearch.common.ParsingException;
 import org.elasticsearch.common.Strings;
 import org.elasticsearch.common.io.stream.NamedWriteableRegistry;
 import org.elasticsearch.test.ESTestCase;
@@ -125,9 +124,10 @@ public class ElmoRescorerBuilderTests extends ESTestCase {
     }
 
     public void testUnknownOptionsAreRefusedWithTheAllowedList() {
-        ParsingException e = expectThrows(ParsingException.class, () -> parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\", \"weight\": 1}"));
+        IllegalArgumentException e = expectThrows(IllegalArgumentException.class,
+                () -> parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\", \"weight\": 1}"));
         assertThat(e.getMessage(), containsString(
-                "unknown option [weight]; allowed: [model_id, text, field, mode, normalization, query_weight, rescore_query_weight, "
+                "[elmo] unknown option [weight]; allowed: [model_id, text, field, mode, normalization, query_weight, rescore_query_weight, "
                         + "score_mode, idf, mix, pooling, normalize, max_tokens]"));
     }
 
@@ -140,7 +140,10 @@ public class ElmoRescorerBuilderTests extends ESTestCase {
                 containsString("[elmo] [score_mode] must be one of [total, multiply, avg, max, min, replace], got [sum]"));
         assertThat(expectThrows(IllegalArgumentException.class,
                 () -> parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\", \"query_weight\": \"x\"}")).getMessage(),
-                containsString("[query_weight] must be a finite number"));
+                containsString("[elmo] failed to parse field [query_weight]"));
+        assertThat(expectThrows(IllegalArgumentException.class,
+                () -> parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\", \"query_weight\": \"NaN\"}")).getMessage(),
+                containsString("[elmo] [query_weight] must be a finite number, got [NaN]"));
         assertThat(expectThrows(IllegalArgumentException.class,
                 () -> parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\", \"mode\": \"colbert\"}")).getMessage(),
                 containsString("[elmo] [mode] must be one of [cosine, maxsim], got [colbert]"));
@@ -149,7 +152,7 @@ public class ElmoRescorerBuilderTests extends ESTestCase {
                 containsString("[elmo] [normalization] must be one of [none, minmax, zscore], got [l2]"));
         assertThat(expectThrows(IllegalArgumentException.class,
                 () -> parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\", \"mode\": \"maxsim\", \"idf\": \"yes\"}")).getMessage(),
-                containsString("[elmo] [idf] must be true or false, got [yes]"));
+                containsString("[elmo] failed to parse field [idf]"));
         assertThat(expectThrows(IllegalArgumentException.class,
                 () -> parse("{\"model_id\": \"m\", \"text\": \"q\", \"field\": \"v\", \"idf\": true}")).getMessage(),
                 containsString("[elmo] [idf] weighs MaxSim's query tokens: it only applies to [mode] [maxsim]"));
