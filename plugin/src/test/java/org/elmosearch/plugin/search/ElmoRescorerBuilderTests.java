@@ -1,7 +1,6 @@
 package org.elmosearch.plugin.search;
 
 import org.elasticsearch.common.Strings;
-import org.elasticsearch.common.io.stream.NamedWriteableRegistry;
 import org.elasticsearch.test.ESTestCase;
 import org.elasticsearch.xcontent.XContentParser;
 import org.elasticsearch.xcontent.json.JsonXContent;
@@ -38,17 +37,6 @@ public class ElmoRescorerBuilderTests extends ESTestCase {
             builder.windowSize(between(1, 100));
         }
         return builder;
-    }
-
-    /** What the rewrite produces: one pooled vector, or one unit vector per query token. */
-    private static float[][] randomQueryVectors(int rows) {
-        float[][] vectors = new float[rows][between(1, 8)];
-        for (float[] vector : vectors) {
-            for (int d = 0; d < vector.length; d++) {
-                vector[d] = randomFloat();
-            }
-        }
-        return vectors;
     }
 
     public void testDefaultsAreCosineAndTheShippedFusionWithTheModelsIdfDefault() throws IOException {
@@ -105,23 +93,6 @@ public class ElmoRescorerBuilderTests extends ESTestCase {
         }
     }
 
-    public void testWireRoundTripBeforeAndAfterTheTextIsEmbedded() throws IOException {
-        for (int i = 0; i < 20; i++) {
-            ElmoRescorerBuilder builder = randomBuilder();
-            assertEquals(builder, copyWriteable(builder, new NamedWriteableRegistry(List.of()), ElmoRescorerBuilder::new));
-            float[][] vectors = randomQueryVectors(between(1, 5));
-            float[] weights = null;
-            if (randomBoolean()) {
-                weights = new float[vectors.length];
-                for (int t = 0; t < weights.length; t++) {
-                    weights[t] = randomFloat();
-                }
-            }
-            ElmoRescorerBuilder embedded = builder.withQueryVectors(vectors, weights);
-            assertNotEquals(builder, embedded);
-            assertEquals(embedded, copyWriteable(embedded, new NamedWriteableRegistry(List.of()), ElmoRescorerBuilder::new));
-        }
-    }
 
     public void testUnknownOptionsAreRefusedWithTheAllowedList() {
         IllegalArgumentException e = expectThrows(IllegalArgumentException.class,
