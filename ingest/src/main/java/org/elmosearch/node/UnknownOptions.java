@@ -25,12 +25,4 @@ public final class UnknownOptions {
         allowed.forEach(unknown::remove);
         return unknown.isEmpty() ? null : unknown.first();
     }
-
-    /** @throws IllegalArgumentException (a 400) naming the first of {@code keys} that {@code allowed} lacks */
-    public static void refuse(String where, Collection<String> keys, List<String> allowed) {
-        String unknown = first(keys, allowed);
-        if (unknown != null) {
-            throw new IllegalArgumentException(message(where, unknown, allowed));
-        }
-    }
 }
