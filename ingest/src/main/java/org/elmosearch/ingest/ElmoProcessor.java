@@ -168,13 +168,12 @@ public final class ElmoProcessor extends AbstractProcessor {
         return all;
     }
 
-    /** @param valueOf the index of each passage's value, for an array; null for a single text */
+    /**
+     * @param all     at least one passage: the document's vector was written, so some value has tokens
+     * @param valueOf the index of each passage's value, for an array; null for a single text
+     */
     private void embedPassages(IngestDocument document, List<Passages.Passage> all, List<Integer> valueOf,
                                BiConsumer<IngestDocument, Exception> handler) {
-        if (all.isEmpty()) {
-            finish(() -> document.setFieldValue(passages.targetField, List.of()), document, handler);
-            return;
-        }
         EmbeddingSpec passageSpec = new EmbeddingSpec(spec.mix(), spec.pooling(), spec.normalize(), passages.maxTokens);
         boolean tokenVectors = passages.tokenVectorsField != null;
         batcher.embedTokens(modelId, all.stream().map(Passages.Passage::tokens).toList(), passageSpec, tokenVectors, new ActionListener<>() {

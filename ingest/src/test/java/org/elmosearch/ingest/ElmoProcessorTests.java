@@ -298,4 +298,15 @@ public class ElmoProcessorTests extends ESTestCase {
         float[] expected = model.embedder().embedTokenized(List.of(tokens.subList(0, 4)), options).get(0).vector();
         assertVector(expected, (List<Float>) passages.get(0).get("vector"));
     }
+
+    @SuppressWarnings("unchecked")
+    public void testPassagesOfAnArrayNameTheirValueAndSkipEmptyValues() throws Exception {
+        List<String> values = List.of("The sun is a star.", "", "Tides follow the moon.");
+        IngestDocument document = run(processor(Map.of("passages", Map.of("target_field", "passages", "max_tokens", 12, "overlap_tokens", 0))),
+                Map.of("body", values));
+        List<Map<String, Object>> passages = document.getFieldValue("passages", List.class);
+        assertEquals(List.of("The sun is a star.", "Tides follow the moon."), passages.stream().map(p -> p.get("text")).toList());
+        assertEquals(List.of(0, 2), passages.stream().map(p -> p.get("value")).toList());
+        assertEquals(0, passages.get(1).get("offset"));
+    }
 }
