@@ -11,6 +11,7 @@ import org.elmosearch.embed.EmbeddedText;
 import org.elmosearch.node.EmbeddingBatcher;
 import org.elmosearch.node.EmbeddingSpec;
 import org.elmosearch.node.ModelId;
+import org.elmosearch.node.UnknownOptions;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
@@ -127,16 +128,20 @@ public final class ElmoProcessor extends AbstractProcessor {
         batcher.embed(modelId, texts, spec, tokenVectorsField != null || isArray, new ActionListener<>() {
             @Override
             public void onResponse(EmbeddingBatcher.Embeddings embeddings) {
+                // Nothing may escape to the batcher, which only logs it: the document would never be answered.
+                List<Passages.Passage> cut;
+                List<Integer> valueOf = new ArrayList<>();
                 try {
                     writeVectors(document, embeddings);
+                    cut = passages == null ? null : cutPassages(texts, embeddings.tokenizer(), valueOf);
                 } catch (RuntimeException e) {
                     handler.accept(null, e);
                     return;
                 }
-                if (passages == null) {
+                if (cut == null) {
                     handler.accept(document, null);
                 } else {
-                    embedPassages(document, texts, isArray, handler);
+                    embedPassages(document, cut, isArray ? valueOf : null, handler);
                 }
             }
 
@@ -147,24 +152,31 @@ public final class ElmoProcessor extends AbstractProcessor {
         });
     }
 
-    private void embedPassages(IngestDocument document, List<String> texts, boolean isArray, BiConsumer<IngestDocument, Exception> handler) {
+    /**
+     * The passages of every value, cut from the tokens the model's tokenizer makes of the whole value; {@code valueOf}
+     * receives the index of each passage's value.
+     */
+    private List<Passages.Passage> cutPassages(List<String> texts, TextTokenizer tokenizer, List<Integer> valueOf) {
         List<Passages.Passage> all = new ArrayList<>();
-        List<Integer> valueOf = new ArrayList<>();
-        try {
-            for (int i = 0; i < texts.size(); i++) {
-                String text = texts.get(i);
-                for (Passages.Passage p : Passages.split(text, TextTokenizer.standard().tokenize(text), passages.maxTokens, passages.overlapTokens)) {
-                    all.add(p);
-                    valueOf.add(i);
-                }
+        for (int i = 0; i < texts.size(); i++) {
+            String text = texts.get(i);
+            for (Passages.Passage p : Passages.split(text, tokenizer.tokenize(text), passages.maxTokens, passages.overlapTokens)) {
+                all.add(p);
+                valueOf.add(i);
             }
-        } catch (RuntimeException e) {
-            handler.accept(null, e);
-            return;
         }
+        return all;
+    }
+
+    /**
+     * @param all     at least one passage: the document's vector was written, so some value has tokens
+     * @param valueOf the index of each passage's value, for an array; null for a single text
+     */
+    private void embedPassages(IngestDocument document, List<Passages.Passage> all, List<Integer> valueOf,
+                               BiConsumer<IngestDocument, Exception> handler) {
         EmbeddingSpec passageSpec = new EmbeddingSpec(spec.mix(), spec.pooling(), spec.normalize(), passages.maxTokens);
         boolean tokenVectors = passages.tokenVectorsField != null;
-        batcher.embed(modelId, all.stream().map(Passages.Passage::text).toList(), passageSpec, tokenVectors, new ActionListener<>() {
+        batcher.embedTokens(modelId, all.stream().map(Passages.Passage::tokens).toList(), passageSpec, tokenVectors, new ActionListener<>() {
             @Override
             public void onResponse(EmbeddingBatcher.Embeddings embedded) {
                 finish(() -> {
@@ -173,7 +185,7 @@ public final class ElmoProcessor extends AbstractProcessor {
                         Map<String, Object> passage = new LinkedHashMap<>();
                         passage.put("text", all.get(k).text());
                         passage.put("offset", all.get(k).offset());
-                        if (isArray) {
+                        if (valueOf != null) {
                             passage.put("value", valueOf.get(k));
                         }
                         passage.put("vector", asList(embedded.texts().get(k).vector()));
@@ -302,7 +314,7 @@ public final class ElmoProcessor extends AbstractProcessor {
         @Override
         public ElmoProcessor create(Map<String, Processor.Factory> factories, String tag, String description,
                                     Map<String, Object> config, ProjectId projectId) {
-            rejectUnknown(tag, null, config.keySet(), OPTIONS);
+            refuseUnknown(tag, TYPE, config.keySet(), OPTIONS);
             String modelId = ConfigurationUtils.readStringProperty(TYPE, tag, config, "model_id");
             try {
                 ModelId.resolve(Path.of("models"), modelId);
@@ -345,7 +357,7 @@ public final class ElmoProcessor extends AbstractProcessor {
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> config = new HashMap<>((Map<String, Object>) raw);
-            rejectUnknown(tag, "passages.", config.keySet(), PASSAGE_OPTIONS);
+            refuseUnknown(tag, TYPE + ".passages", config.keySet(), PASSAGE_OPTIONS);
             String targetField = ConfigurationUtils.readStringProperty(TYPE, tag, config, "target_field", field + "_passages");
             int maxTokens = ConfigurationUtils.readIntProperty(TYPE, tag, config, "max_tokens", 128);
             int overlap = ConfigurationUtils.readIntProperty(TYPE, tag, config, "overlap_tokens", 32);
@@ -365,14 +377,11 @@ public final class ElmoProcessor extends AbstractProcessor {
             return new PassageConfig(targetField, maxTokens, overlap, tokenVectorsField);
         }
 
-        private static void rejectUnknown(String tag, String prefix, java.util.Set<String> keys, List<String> allowed) {
-            TreeSet<String> unknown = new TreeSet<>(keys);
-            allowed.forEach(unknown::remove);
-            if (!unknown.isEmpty()) {
-                String p = prefix == null ? "" : prefix;
-                throw ConfigurationUtils.newConfigurationException(TYPE, tag, p + unknown.first(),
-                        "unknown option" + (unknown.size() > 1 ? "s " : " ") + unknown.stream().map(k -> p + k).toList()
-                                + "; allowed: " + allowed.stream().map(k -> p + k).toList());
+        /** The plugin's one unknown-option message, as the standard processor error (it carries the processor's tag). */
+        private static void refuseUnknown(String tag, String where, Set<String> keys, List<String> allowed) {
+            String unknown = UnknownOptions.first(keys, allowed);
+            if (unknown != null) {
+                throw ConfigurationUtils.newConfigurationException(TYPE, tag, null, UnknownOptions.message(where, unknown, allowed));
             }
         }
 

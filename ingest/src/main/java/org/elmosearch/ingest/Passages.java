@@ -13,8 +13,11 @@ import java.util.List;
  */
 public final class Passages {
 
-    /** One window: its text (a substring of the input) and where it starts in the input. */
-    public record Passage(String text, int offset, int tokens) {
+    /**
+     * One window: its text (a substring of the input), where it starts in the input, and its tokens (a view of the
+     * tokens the input was split into, so that the window is embedded as exactly these).
+     */
+    public record Passage(String text, int offset, List<Token> tokens) {
     }
 
     private Passages() {
@@ -48,7 +51,7 @@ public final class Passages {
             }
             int from = tokens.get(start).startOffset();
             int to = tokens.get(end - 1).endOffset();
-            passages.add(new Passage(text.substring(from, to), from, end - start));
+            passages.add(new Passage(text.substring(from, to), from, tokens.subList(start, end)));
             if (end == n) {
                 break;
             }

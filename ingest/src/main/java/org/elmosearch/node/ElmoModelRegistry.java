@@ -42,6 +42,8 @@ public final class ElmoModelRegistry implements Closeable {
     public static final String WEIGHT_PRECISION = "weight_precision";
     /** The node setting that sets {@link #memoryBudget}; named in refusals. */
     public static final String MAX_MEMORY_SETTING = "elmo.models.max_memory";
+    static final List<String> SETTINGS_KEYS = List.of(EmbeddingSpec.MIX, EmbeddingSpec.POOLING, EmbeddingSpec.NORMALIZE,
+            EmbeddingSpec.MAX_TOKENS, WEIGHT_PRECISION);
 
     /**
      * Resident memory is the process's: loads take turns, so that each one's growth is its own and each budget check
@@ -242,13 +244,13 @@ public final class ElmoModelRegistry implements Closeable {
         }
         try {
             Map<String, Object> map = new HashMap<>(XContentHelper.convertToMap(JsonXContent.jsonXContent, Files.readString(file), false));
+            String unknown = UnknownOptions.first(map.keySet(), SETTINGS_KEYS);
+            if (unknown != null) {
+                // Not prefixed below: the message names the file already.
+                throw new IOException(UnknownOptions.message(SETTINGS_FILE, unknown, SETTINGS_KEYS));
+            }
             Object precision = map.remove(WEIGHT_PRECISION);
             EmbeddingSpec spec = EmbeddingSpec.take(map);
-            if (!map.isEmpty()) {
-                List<String> allowed = new ArrayList<>(EmbeddingSpec.KEYS);
-                allowed.add(WEIGHT_PRECISION);
-                throw new IllegalArgumentException("unknown keys " + new TreeMap<>(map).keySet() + "; allowed: " + allowed);
-            }
             if (precision != null && !(precision instanceof String)) {
                 throw new IllegalArgumentException("[" + WEIGHT_PRECISION + "] must be a string, got [" + precision + "]");
             }

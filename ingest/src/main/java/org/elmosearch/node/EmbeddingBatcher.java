@@ -5,6 +5,7 @@ import org.apache.logging.log4j.Logger;
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.support.ContextPreservingActionListener;
 import org.elasticsearch.common.util.concurrent.ThreadContext;
+import org.elmosearch.analysis.TextTokenizer;
 import org.elmosearch.analysis.Token;
 import org.elmosearch.embed.EmbeddedText;
 import org.elmosearch.embed.EmbeddingOptions;
@@ -60,9 +61,16 @@ public final class EmbeddingBatcher {
         return registry;
     }
 
+    /** The models with a queue: those with requests waiting or in a round. Package-private for tests. */
+    int modelQueues() {
+        return queues.size();
+    }
+
     /**
      * Embeds {@code texts} with model {@code modelId}, {@code spec} completed by the model's defaults. The listener
-     * gets one result per text, in order, in the caller's thread context, on an {@code elmo} pool thread.
+     * gets one result per text, in order, in the caller's thread context, on an {@code elmo} pool thread. It never
+     * throws: every failure, a malformed id or an empty list included, reaches the listener, so that a caller inside
+     * another listener cannot lose its request.
      */
     public void embed(String modelId, List<String> texts, EmbeddingSpec spec, ActionListener<Embeddings> listener) {
         embed(modelId, texts, spec, false, listener);
@@ -74,13 +82,37 @@ public final class EmbeddingBatcher {
      * turns them into ranking vectors with {@link Embeddings#tokenVectors}.
      */
     public void embed(String modelId, List<String> texts, EmbeddingSpec spec, boolean tokenVectors, ActionListener<Embeddings> listener) {
-        ModelId.resolve(registry.root(), modelId);
-        if (texts.isEmpty()) {
-            throw new IllegalArgumentException("no texts to embed");
+        enqueue(modelId, texts, spec, tokenVectors, listener);
+    }
+
+    /**
+     * As {@link #embed(String, List, EmbeddingSpec, boolean, ActionListener)}, for texts already split into tokens by
+     * the model's tokenizer ({@link Embeddings#tokenizer}): pieces of a text's tokens (passages) are embedded as
+     * exactly those tokens, not tokenized again on their own.
+     */
+    public void embedTokens(String modelId, List<List<Token>> texts, EmbeddingSpec spec, boolean tokenVectors,
+                            ActionListener<Embeddings> listener) {
+        enqueue(modelId, texts, spec, tokenVectors, listener);
+    }
+
+    /** {@code texts} holds strings or token lists. */
+    private void enqueue(String modelId, List<?> texts, EmbeddingSpec spec, boolean tokenVectors, ActionListener<Embeddings> listener) {
+        try {
+            ModelId.resolve(registry.root(), modelId);
+            if (texts.isEmpty()) {
+                throw new IllegalArgumentException("no texts to embed");
+            }
+        } catch (IllegalArgumentException e) {
+            listener.onFailure(e);
+            return;
         }
-        ModelQueue queue = queues.computeIfAbsent(modelId, ModelQueue::new);
-        queue.jobs.add(new Job(List.copyOf(texts), spec, tokenVectors,
-                ContextPreservingActionListener.wrapPreservingContext(listener, threadContext)));
+        Job job = new Job(List.copyOf(texts), spec, tokenVectors, ContextPreservingActionListener.wrapPreservingContext(listener, threadContext));
+        // Added under the map's lock, so that a queue that its drain finds idle and removes never takes a job.
+        ModelQueue queue = queues.compute(modelId, (id, existing) -> {
+            ModelQueue target = existing == null ? new ModelQueue(id) : existing;
+            target.jobs.add(job);
+            return target;
+        });
         queue.schedule();
     }
 
@@ -91,10 +123,12 @@ public final class EmbeddingBatcher {
      * @param dims          the model's vector width
      * @param ranking       the model's ranking where it made the pooled vectors ({@link LoadedModel#vectorRanking}),
      *                      else null
+     * @param tokenizer     the model's tokenizer, which split the texts: pieces of them cut with it can be embedded
+     *                      with {@link #embedTokens}
      * @param texts         one per requested text, in order: tokens, truncation, pooled vector (the ranking's
      *                      pooled vector where there is a ranking); mixed token vectors if asked
      */
-    public record Embeddings(EmbeddingOptions options, int dims, RankingVectors ranking, List<EmbeddedText> texts) {
+    public record Embeddings(EmbeddingOptions options, int dims, RankingVectors ranking, TextTokenizer tokenizer, List<EmbeddedText> texts) {
 
         /** Mixed token vectors as they are stored and compared: the ranking's, or scaled to unit length without one. */
         public float[][] tokenVectors(float[][] mixedTokenVectors) {
@@ -112,7 +146,8 @@ public final class EmbeddingBatcher {
 
     /** A request: its texts' results fill in chunk by chunk; it is answered once, when complete or at its first failure. */
     private static final class Job {
-        private final List<String> texts;
+        /** Strings, or token lists already split by the model's tokenizer. */
+        private final List<?> texts;
         private final EmbeddingSpec spec;
         private final boolean tokenVectors;
         private final ActionListener<Embeddings> listener;
@@ -120,9 +155,9 @@ public final class EmbeddingBatcher {
         private RankingVectors ranking;
         private EmbeddedText[] results;
         private int remaining;
-        private boolean failed;
+        private boolean answered;
 
-        Job(List<String> texts, EmbeddingSpec spec, boolean tokenVectors, ActionListener<Embeddings> listener) {
+        Job(List<?> texts, EmbeddingSpec spec, boolean tokenVectors, ActionListener<Embeddings> listener) {
             this.texts = texts;
             this.spec = spec;
             this.tokenVectors = tokenVectors;
@@ -134,17 +169,25 @@ public final class EmbeddingBatcher {
             remaining = texts.size();
         }
 
+        @SuppressWarnings("unchecked")
+        List<Token> tokens(int index, TextTokenizer tokenizer) {
+            Object text = texts.get(index);
+            return text instanceof String s ? tokenizer.tokenize(s) : (List<Token>) text;
+        }
+
         void done(int index, EmbeddedText text, Embeddings shape) {
             results[index] = text;
-            if (--remaining == 0 && !failed) {
-                respond(this, new Embeddings(shape.options(), shape.dims(), ranking, List.of(results)));
+            if (--remaining == 0 && !answered) {
+                answered = true;
+                Embeddings result = new Embeddings(shape.options(), shape.dims(), ranking, shape.tokenizer(), List.of(results));
                 results = null;
+                respond(this, result);
             }
         }
 
         void fail(Exception e) {
-            if (!failed) {
-                failed = true;
+            if (!answered) {
+                answered = true;
                 results = null;
                 EmbeddingBatcher.fail(this, e);
             }
@@ -172,6 +215,7 @@ public final class EmbeddingBatcher {
                 for (Job job; (job = jobs.poll()) != null; ) {
                     job.fail(e);
                 }
+                removeIfIdle();
             }
         }
 
@@ -184,11 +228,21 @@ public final class EmbeddingBatcher {
                 if (!done) {
                     // An Error escaped a round: hand the queue to a fresh task rather than leave it stuck as running.
                     running.set(false);
-                    if (!jobs.isEmpty()) {
+                    if (jobs.isEmpty()) {
+                        removeIfIdle();
+                    } else {
                         schedule();
                     }
                 }
             }
+        }
+
+        /**
+         * Drops this queue from the map once nothing waits and no task drains it, so that the map holds the models
+         * in use rather than every id ever asked for. Jobs are added under the map's lock, so none is lost here.
+         */
+        private void removeIfIdle() {
+            queues.computeIfPresent(modelId, (id, queue) -> queue == this && jobs.isEmpty() && !running.get() ? null : queue);
         }
 
         private void drainRounds() {
@@ -201,13 +255,24 @@ public final class EmbeddingBatcher {
                 }
                 if (round.isEmpty()) {
                     running.set(false);
+                    if (jobs.isEmpty()) {
+                        removeIfIdle();
+                        return;
+                    }
                     // A job queued between the last poll and the reset would otherwise wait for the next caller.
-                    if (jobs.isEmpty() || !running.compareAndSet(false, true)) {
+                    if (!running.compareAndSet(false, true)) {
                         return;
                     }
                     continue;
                 }
-                run(modelId, round);
+                try {
+                    run(modelId, round);
+                } catch (Error e) {
+                    // The round's requests not answered yet would otherwise wait forever.
+                    IllegalStateException failure = new IllegalStateException("embedding with [model_id] [" + modelId + "] failed: " + e, e);
+                    round.forEach(job -> job.fail(failure));
+                    throw e;
+                }
             }
         }
     }
@@ -255,7 +320,7 @@ public final class EmbeddingBatcher {
         for (Job job : jobs) {
             job.start();
             for (int i = 0; i < job.texts.size(); i++) {
-                slots.add(new Slot(job, i, model.embedder().tokenizer().tokenize(job.texts.get(i))));
+                slots.add(new Slot(job, i, job.tokens(i, model.embedder().tokenizer())));
             }
         }
         int from = 0;
@@ -288,7 +353,7 @@ public final class EmbeddingBatcher {
     }
 
     private void embedChunk(LoadedModel model, EmbeddingOptions options, List<Slot> chunk, ElmoStats.Counters counters) {
-        List<Slot> live = chunk.stream().filter(slot -> !slot.job.failed).toList();
+        List<Slot> live = chunk.stream().filter(slot -> !slot.job.answered).toList();
         if (live.isEmpty()) {
             return;
         }
@@ -304,7 +369,7 @@ public final class EmbeddingBatcher {
             float[][] tokenVectors = job.tokenVectors ? text.tokenVectors() : new float[0][];
             float[] vector = job.ranking == null ? text.vector() : job.ranking.pooledVector(text.tokenVectors());
             job.done(live.get(k).index, new EmbeddedText(text.tokens(), text.truncated(), tokenVectors, vector),
-                    new Embeddings(options, model.dims(), null, null));
+                    new Embeddings(options, model.dims(), null, model.embedder().tokenizer(), null));
         }
     }
 

@@ -18,6 +18,11 @@ final class ModelGeneration {
         return model;
     }
 
+    /** The leases not closed yet. Package-private for tests. */
+    synchronized int users() {
+        return users;
+    }
+
     synchronized ModelLease enter() {
         if (retired) {
             throw new IllegalStateException("[model_id] [" + model.id() + "] was unloaded");

@@ -46,16 +46,16 @@ public class ElmoProcessorFactoryTests extends ESTestCase {
     public void testUnknownOptionsAreRefusedWithTheAllowedList() {
         ElasticsearchParseException e = expectThrows(ElasticsearchParseException.class,
                 () -> create(Map.of("model_id", "m", "field", "body", "modle", "x", "zzz", 1)));
-        assertThat(e.getMessage(), containsString("unknown options [modle, zzz]"));
-        assertThat(e.getMessage(), containsString("allowed: [model_id, field, target_field, token_vectors_field, mix, pooling"));
+        assertThat(e.getMessage(), containsString("[elmo] unknown option [modle]; allowed: [model_id, field, target_field, "
+                + "token_vectors_field, mix, pooling, normalize, max_tokens, ignore_missing, on_overflow, truncated_field, passages]"));
+        assertEquals(List.of("tag"), e.getMetadata("es.processor_tag"));
     }
 
     public void testUnknownPassageOptionsAreRefusedWithTheAllowedList() {
         ElasticsearchParseException e = expectThrows(ElasticsearchParseException.class,
                 () -> create(Map.of("model_id", "m", "field", "body", "passages", Map.of("size", 3))));
-        assertThat(e.getMessage(), containsString("unknown option [passages.size]"));
         assertThat(e.getMessage(), containsString(
-                "[passages.target_field, passages.max_tokens, passages.overlap_tokens, passages.token_vectors_field]"));
+                "[elmo.passages] unknown option [size]; allowed: [target_field, max_tokens, overlap_tokens, token_vectors_field]"));
     }
 
     public void testRequiredAndMalformedOptionsAreNamed() {

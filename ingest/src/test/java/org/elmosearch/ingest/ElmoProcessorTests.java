@@ -283,4 +283,30 @@ public class ElmoProcessorTests extends ESTestCase {
         assertVectors(List.of(org.elmosearch.elmo.Pooling.l2NormalizedCopies(plain.tokenVectors())),
                 tokenVectors(document.getFieldValue("body_tokens", List.class)));
     }
+
+    @SuppressWarnings("unchecked")
+    public void testPassagesAreEmbeddedFromTheModelsTokensOfTheWholeText() throws Exception {
+        // The whole text makes "No." one token, as a number follows; the first passage alone would end in "No" and ".".
+        String text = "We read page No. 5 of the old book";
+        IngestDocument document = run(processor(Map.of("passages", Map.of("target_field", "passages", "max_tokens", 4, "overlap_tokens", 0))),
+                Map.of("body", text));
+        List<Map<String, Object>> passages = document.getFieldValue("passages", List.class);
+        assertEquals(List.of("We read page No.", "5 of the old", "book"), passages.stream().map(p -> p.get("text")).toList());
+        var model = TinyModels.loaded(registry, "tiny");
+        var options = model.resolve(new org.elmosearch.node.EmbeddingSpec(null, null, null, 4));
+        List<org.elmosearch.analysis.Token> tokens = model.embedder().tokenizer().tokenize(text);
+        float[] expected = model.embedder().embedTokenized(List.of(tokens.subList(0, 4)), options).get(0).vector();
+        assertVector(expected, (List<Float>) passages.get(0).get("vector"));
+    }
+
+    @SuppressWarnings("unchecked")
+    public void testPassagesOfAnArrayNameTheirValueAndSkipEmptyValues() throws Exception {
+        List<String> values = List.of("The sun is a star.", "", "Tides follow the moon.");
+        IngestDocument document = run(processor(Map.of("passages", Map.of("target_field", "passages", "max_tokens", 12, "overlap_tokens", 0))),
+                Map.of("body", values));
+        List<Map<String, Object>> passages = document.getFieldValue("passages", List.class);
+        assertEquals(List.of("The sun is a star.", "Tides follow the moon."), passages.stream().map(p -> p.get("text")).toList());
+        assertEquals(List.of(0, 2), passages.stream().map(p -> p.get("value")).toList());
+        assertEquals(0, passages.get(1).get("offset"));
+    }
 }

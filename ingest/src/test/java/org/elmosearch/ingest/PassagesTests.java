@@ -45,7 +45,8 @@ public class PassagesTests extends ESTestCase {
         int max = between(2, 30);
         List<Passages.Passage> passages = split(text, max, between(0, max - 1));
         for (Passages.Passage p : passages) {
-            assertTrue(p.tokens() <= max);
+            assertTrue(p.tokens().size() <= max);
+            assertEquals(p.offset(), p.tokens().get(0).startOffset());
         }
         for (Token token : TextTokenizer.standard().tokenize(text)) {
             assertTrue(token + " is in a passage", passages.stream()

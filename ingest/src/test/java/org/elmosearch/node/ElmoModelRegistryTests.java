@@ -150,7 +150,8 @@ public class ElmoModelRegistryTests extends ESTestCase {
         Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"mix\": [1, 0], \"colour\": \"red\"}");
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
             ElasticsearchStatusException e = expectThrows(ElasticsearchStatusException.class, () -> registry.acquire("tiny"));
-            assertThat(e.getMessage(), containsString("unknown keys [colour]"));
+            assertThat(e.getMessage(), containsString(
+                    "[settings.json] unknown option [colour]; allowed: [mix, pooling, normalize, max_tokens, weight_precision]"));
         }
     }
 
@@ -292,7 +293,7 @@ public class ElmoModelRegistryTests extends ESTestCase {
             Files.writeString(dir.resolve(ElmoModelRegistry.SETTINGS_FILE), "{\"colour\": \"red\"}");
             IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.reload("tiny"));
             assertThat(e.getMessage(), containsString("failed to reload"));
-            assertThat(e.getMessage(), containsString("unknown keys [colour]"));
+            assertThat(e.getMessage(), containsString("[settings.json] unknown option [colour]"));
             assertThat(e.getMessage(), containsString("the model loaded before stays in service"));
             assertSame(before, TinyModels.loaded(registry, "tiny"));
             assertEquals(ModelInfo.State.LOADED, registry.describe().get(0).state());

@@ -3,6 +3,7 @@ package org.elmosearch.node;
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.support.PlainActionFuture;
 import org.elasticsearch.common.settings.Settings;
+import org.elasticsearch.common.util.concurrent.EsExecutors;
 import org.elasticsearch.common.util.concurrent.ThreadContext;
 import org.elasticsearch.test.ESTestCase;
 
@@ -148,6 +149,65 @@ public class EmbeddingBatcherTests extends ESTestCase {
                 assertArrayEquals(alone, result.get(i).vector(), 1e-5f);
                 assertEquals(0, result.get(i).tokenVectors().length);
             }
+        }
+    }
+
+    public void testARequestTheBatcherCannotTakeIsAnsweredThroughItsListener() throws Exception {
+        var root = createTempDir();
+        TinyModels.write(root, "tiny");
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            EmbeddingBatcher batcher = new EmbeddingBatcher(registry, new ElmoStats(), EsExecutors.DIRECT_EXECUTOR_SERVICE,
+                    new ThreadContext(Settings.EMPTY), true);
+            PlainActionFuture<EmbeddingBatcher.Embeddings> noTexts = new PlainActionFuture<>();
+            batcher.embed("tiny", List.of(), EmbeddingSpec.NONE, noTexts);
+            assertThat(expectThrows(Exception.class, () -> noTexts.get(30, TimeUnit.SECONDS)).getMessage(), containsString("no texts to embed"));
+            PlainActionFuture<EmbeddingBatcher.Embeddings> badId = new PlainActionFuture<>();
+            batcher.embed("../tiny", List.of("text"), EmbeddingSpec.NONE, badId);
+            assertThat(expectThrows(Exception.class, () -> badId.get(30, TimeUnit.SECONDS)).getMessage(), containsString("plain name"));
+        }
+    }
+
+    public void testAnErrorThatEndsARoundFailsTheRequestsTheRoundHadTaken() throws Exception {
+        var root = createTempDir();
+        TinyModels.write(root, "tiny");
+        // Tasks run when the test says, so that both requests are in the queue when the round starts.
+        List<Runnable> tasks = new ArrayList<>();
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            EmbeddingBatcher batcher = new EmbeddingBatcher(registry, new ElmoStats(), tasks::add, new ThreadContext(Settings.EMPTY), true);
+            batcher.embed("tiny", List.of("first"), EmbeddingSpec.NONE, ActionListener.wrap(embeddings -> {
+                throw new AssertionError("an error in the first listener");
+            }, e -> fail("the first request was answered")));
+            PlainActionFuture<EmbeddingBatcher.Embeddings> second = new PlainActionFuture<>();
+            batcher.embed("tiny", List.of("second"), EmbeddingSpec.NONE, second);
+            assertEquals(1, tasks.size());
+            expectThrows(AssertionError.class, () -> tasks.remove(0).run());
+            assertTrue("the second request of the round was answered", second.isDone());
+            assertThat(expectThrows(Exception.class, second::actionGet).getMessage(), containsString("an error in the first listener"));
+
+            PlainActionFuture<EmbeddingBatcher.Embeddings> after = new PlainActionFuture<>();
+            batcher.embed("tiny", List.of("still working"), EmbeddingSpec.NONE, after);
+            while (tasks.isEmpty() == false) {
+                tasks.remove(0).run();
+            }
+            assertEquals(1, after.actionGet().texts().size());
+        }
+    }
+
+    public void testTheBatcherKeepsNoQueueForAModelOnceItsRequestsAreAnswered() throws Exception {
+        var root = createTempDir();
+        TinyModels.write(root, "tiny");
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            EmbeddingBatcher batcher = new EmbeddingBatcher(registry, new ElmoStats(), EsExecutors.DIRECT_EXECUTOR_SERVICE,
+                    new ThreadContext(Settings.EMPTY), true);
+            for (int i = 0; i < 20; i++) {
+                PlainActionFuture<EmbeddingBatcher.Embeddings> unknown = new PlainActionFuture<>();
+                batcher.embed("unknown-" + i, List.of("text"), EmbeddingSpec.NONE, unknown);
+                expectThrows(Exception.class, unknown::actionGet);
+            }
+            PlainActionFuture<EmbeddingBatcher.Embeddings> known = new PlainActionFuture<>();
+            batcher.embed("tiny", List.of("text"), EmbeddingSpec.NONE, known);
+            assertEquals(1, known.actionGet().texts().size());
+            assertEquals(0, batcher.modelQueues());
         }
     }
 }

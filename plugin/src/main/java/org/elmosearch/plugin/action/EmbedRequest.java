@@ -9,6 +9,7 @@ import org.elmosearch.node.EmbeddingSpec;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 import static org.elasticsearch.action.ValidateActions.addValidationError;
 
@@ -120,6 +121,18 @@ public final class EmbedRequest extends ActionRequest {
             e = addValidationError("[idf] only applies to [output] [ranking]", e);
         }
         return e;
+    }
+
+    /** Whether it was {@link #forwarded} is not part of a request's value: it is where the request came from. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof EmbedRequest r && Objects.equals(modelId, r.modelId) && Objects.equals(texts, r.texts)
+                && Objects.equals(spec, r.spec) && output == r.output && Objects.equals(idf, r.idf);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(modelId, texts, spec, output, idf);
     }
 
     @Override

@@ -8,7 +8,9 @@ import org.elasticsearch.xcontent.XContentBuilder;
 import org.elmosearch.analysis.Token;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /** Vectors for each requested text; sent back over the wire when the request was forwarded to another node. */
 public final class EmbedResponse extends ActionResponse implements ToXContentObject {
@@ -25,6 +27,20 @@ public final class EmbedResponse extends ActionResponse implements ToXContentObj
      */
     public record Result(List<Token> tokens, boolean truncated, float[] vector, float[][] tokenVectors, float[][][] layers,
                          float[] tokenWeights) {
+
+        /** By the arrays' contents, which a record compares by identity. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Result r && tokens.equals(r.tokens) && truncated == r.truncated && Arrays.equals(vector, r.vector)
+                    && Arrays.deepEquals(tokenVectors, r.tokenVectors) && Arrays.deepEquals(layers, r.layers)
+                    && Arrays.equals(tokenWeights, r.tokenWeights);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(tokens, truncated, Arrays.hashCode(vector), Arrays.deepHashCode(tokenVectors), Arrays.deepHashCode(layers),
+                    Arrays.hashCode(tokenWeights));
+        }
     }
 
     private final String modelId;
@@ -123,6 +139,16 @@ public final class EmbedResponse extends ActionResponse implements ToXContentObj
         }
         builder.endArray();
         return builder.endObject();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof EmbedResponse r && modelId.equals(r.modelId) && dims == r.dims && results.equals(r.results);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(modelId, dims, results);
     }
 
     @Override

@@ -4,23 +4,40 @@ import org.elasticsearch.client.internal.node.NodeClient;
 import org.elasticsearch.rest.BaseRestHandler;
 import org.elasticsearch.rest.RestRequest;
 import org.elasticsearch.rest.action.RestToXContentListener;
+import org.elasticsearch.xcontent.ObjectParser;
+import org.elasticsearch.xcontent.ParseField;
 import org.elasticsearch.xcontent.XContentParser;
 import org.elmosearch.node.EmbeddingSpec;
+import org.elmosearch.plugin.ElmoObjectParsers;
 import org.elmosearch.plugin.action.EmbedAction;
 import org.elmosearch.plugin.action.EmbedRequest;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeSet;
 
 /** {@code POST _elmo/_embed {"model_id": ..., "texts": [...], "output": "pooled|tokens|layers|ranking", mix/pooling/...}}. */
 public final class RestEmbedAction extends BaseRestHandler {
 
+    static final String WHERE = "_elmo/_embed";
     static final List<String> KEYS = List.of("model_id", "texts", "output", EmbeddingSpec.MIX, EmbeddingSpec.POOLING,
             EmbeddingSpec.NORMALIZE, EmbeddingSpec.MAX_TOKENS);
+
+    /** The body as given; checked when the request is made. */
+    private static final class Body extends ElmoObjectParsers.SpecOptions {
+        String modelId;
+        List<String> texts;
+        String output;
+    }
+
+    private static final ObjectParser<Body, Void> PARSER = new ObjectParser<>(WHERE, ElmoObjectParsers.refuseUnknown(WHERE, KEYS), Body::new);
+
+    static {
+        PARSER.declareString((b, v) -> b.modelId = v, new ParseField("model_id"));
+        PARSER.declareField((b, v) -> b.texts = v, (p, c) -> texts(p), new ParseField("texts"), ObjectParser.ValueType.VALUE_ARRAY);
+        PARSER.declareString((b, v) -> b.output = v, new ParseField("output"));
+        ElmoObjectParsers.declareSpec(PARSER);
+    }
 
     @Override
     public String getName() {
@@ -37,37 +54,36 @@ public final class RestEmbedAction extends BaseRestHandler {
         if (!restRequest.hasContent()) {
             throw new IllegalArgumentException("a body is required: {\"model_id\": ..., \"texts\": [...]}");
         }
-        Map<String, Object> body;
+        EmbedRequest request;
         try (XContentParser parser = restRequest.contentParser()) {
-            body = new HashMap<>(parser.map());
+            request = parse(parser);
         }
-        EmbedRequest request = parse(body);
         return channel -> client.execute(EmbedAction.TYPE, request, new RestToXContentListener<>(channel));
     }
 
-    static EmbedRequest parse(Map<String, Object> body) {
-        TreeSet<String> unknown = new TreeSet<>(body.keySet());
-        KEYS.forEach(unknown::remove);
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown option" + (unknown.size() > 1 ? "s " : " ") + unknown + "; allowed: " + KEYS);
+    static EmbedRequest parse(XContentParser parser) throws IOException {
+        Body body = PARSER.parse(parser, null);
+        String modelId = ElmoObjectParsers.required(WHERE, "model_id", body.modelId);
+        if (body.texts == null) {
+            throw new IllegalArgumentException("[" + WHERE + "] [texts] is required and must be an array of strings");
         }
-        Object modelId = body.remove("model_id");
-        if (!(modelId instanceof String id) || id.isEmpty()) {
-            throw new IllegalArgumentException("[model_id] is required and must be a string, got [" + modelId + "]");
+        EmbedRequest.Output output = body.output == null ? EmbedRequest.Output.POOLED : EmbedRequest.Output.parse(body.output);
+        return new EmbedRequest(modelId, body.texts, body.spec(), output);
+    }
+
+    /** An array of strings and nothing else: a lone string is more likely a mistake than one text. */
+    private static List<String> texts(XContentParser parser) throws IOException {
+        if (parser.currentToken() != XContentParser.Token.START_ARRAY) {
+            throw new IllegalArgumentException("[texts] must be an array of strings, got [" + parser.text() + "]");
         }
-        Object texts = body.remove("texts");
-        if (!(texts instanceof List<?> list)) {
-            throw new IllegalArgumentException("[texts] is required and must be an array of strings, got [" + texts + "]");
-        }
-        List<String> strings = new ArrayList<>(list.size());
-        for (int i = 0; i < list.size(); i++) {
-            if (!(list.get(i) instanceof String s)) {
-                throw new IllegalArgumentException("[texts] must be an array of strings, found [" + list.get(i) + "] at index " + i);
+        List<String> texts = new ArrayList<>();
+        for (XContentParser.Token token = parser.nextToken(); token != XContentParser.Token.END_ARRAY; token = parser.nextToken()) {
+            if (token != XContentParser.Token.VALUE_STRING) {
+                throw new IllegalArgumentException("[texts] must be an array of strings, found [" + (token.isValue() ? parser.text() : token)
+                        + "] at index " + texts.size());
             }
-            strings.add(s);
+            texts.add(parser.text());
         }
-        Object output = body.remove("output");
-        EmbedRequest.Output out = output == null ? EmbedRequest.Output.POOLED : EmbedRequest.Output.parse(String.valueOf(output));
-        return new EmbedRequest(id, strings, EmbeddingSpec.take(body), out);
+        return texts;
     }
 }

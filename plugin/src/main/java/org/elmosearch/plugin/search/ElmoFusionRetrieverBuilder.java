@@ -12,6 +12,7 @@ import org.elasticsearch.xcontent.ObjectParser;
 import org.elasticsearch.xcontent.ParseField;
 import org.elasticsearch.xcontent.XContentBuilder;
 import org.elasticsearch.xcontent.XContentParser;
+import org.elmosearch.plugin.ElmoObjectParsers;
 import org.elmosearch.rank.RankFusion;
 import org.elmosearch.rank.RankFusion.Scored;
 import org.elmosearch.rank.ScoreNormalization;
@@ -266,17 +267,11 @@ public final class ElmoFusionRetrieverBuilder extends CompoundRetrieverBuilder<E
         Float weight;
     }
 
-    /** Answers an unknown option with the list of allowed ones, as the plugin's other search extensions do. */
-    private static <T> ObjectParser.UnknownFieldConsumer<T> refuseUnknown(String where, List<String> allowed) {
-        return (target, field, value) -> {
-            throw new IllegalArgumentException(where + " unknown option [" + field + "]; allowed: " + allowed);
-        };
-    }
-
-    private static final ObjectParser<Child, RetrieverParserContext> CHILD_PARSER = new ObjectParser<>(NAME + " retrievers entry",
-            refuseUnknown("[" + NAME + "] [" + RETRIEVERS_FIELD.getPreferredName() + "] entry:", CHILD_OPTIONS), Child::new);
+    private static final String CHILD_WHERE = NAME + "." + RETRIEVERS_FIELD.getPreferredName();
+    private static final ObjectParser<Child, RetrieverParserContext> CHILD_PARSER = new ObjectParser<>(CHILD_WHERE,
+            ElmoObjectParsers.refuseUnknown(CHILD_WHERE, CHILD_OPTIONS), Child::new);
     private static final ObjectParser<Request, RetrieverParserContext> PARSER = new ObjectParser<>(NAME,
-            refuseUnknown("[" + NAME + "]", OPTIONS), Request::new);
+            ElmoObjectParsers.refuseUnknown(NAME, OPTIONS), Request::new);
 
     static {
         CHILD_PARSER.declareObject((child, retriever) -> child.retriever = retriever, RetrieverBuilder::parseInnerRetrieverBuilder,

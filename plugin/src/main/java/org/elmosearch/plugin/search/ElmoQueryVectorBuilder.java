@@ -6,16 +6,18 @@ import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.common.io.stream.StreamInput;
 import org.elasticsearch.common.io.stream.StreamOutput;
 import org.elasticsearch.search.vectors.QueryVectorBuilder;
+import org.elasticsearch.xcontent.ObjectParser;
+import org.elasticsearch.xcontent.ParseField;
 import org.elasticsearch.xcontent.XContentBuilder;
 import org.elasticsearch.xcontent.XContentParser;
 import org.elmosearch.node.EmbeddingSpec;
+import org.elmosearch.plugin.ElmoObjectParsers;
 import org.elmosearch.plugin.action.EmbedAction;
 import org.elmosearch.plugin.action.EmbedRequest;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -49,14 +51,25 @@ public final class ElmoQueryVectorBuilder implements QueryVectorBuilder {
         this(in.readString(), in.readString(), EmbeddingSpec.readFrom(in));
     }
 
+    /** The options as given; checked when the builder is made. */
+    private static final class Options extends ElmoObjectParsers.SpecOptions {
+        String modelId;
+        String text;
+    }
+
+    private static final ObjectParser<Options, Void> PARSER = new ObjectParser<>(NAME, ElmoObjectParsers.refuseUnknown(NAME, KEYS),
+            Options::new);
+
+    static {
+        PARSER.declareString((o, v) -> o.modelId = v, new ParseField("model_id"));
+        PARSER.declareString((o, v) -> o.text = v, new ParseField("text"));
+        ElmoObjectParsers.declareSpec(PARSER);
+    }
+
     public static ElmoQueryVectorBuilder fromXContent(XContentParser parser) throws IOException {
-        Map<String, Object> map = ElmoSearchOptions.read(parser, NAME, KEYS);
-        String modelId = ElmoSearchOptions.requiredString(map, NAME, "model_id");
-        Object text = map.remove("text");
-        if (!(text instanceof String s)) {
-            throw new IllegalArgumentException("[" + NAME + "] [text] is required and must be a string, got [" + text + "]");
-        }
-        return new ElmoQueryVectorBuilder(modelId, s, EmbeddingSpec.take(map));
+        Options options = PARSER.parse(parser, null);
+        return new ElmoQueryVectorBuilder(ElmoObjectParsers.required(NAME, "model_id", options.modelId),
+                ElmoObjectParsers.required(NAME, "text", options.text), options.spec());
     }
 
     @Override

@@ -21,6 +21,8 @@ import org.elasticsearch.index.query.SearchExecutionContext;
 import org.elasticsearch.search.rescore.RescoreContext;
 import org.elasticsearch.search.rescore.RescorerBuilder;
 import org.elasticsearch.search.vectors.VectorData;
+import org.elasticsearch.xcontent.ObjectParser;
+import org.elasticsearch.xcontent.ParseField;
 import org.elasticsearch.xcontent.XContentBuilder;
 import org.elasticsearch.xcontent.XContentParser;
 import org.elmosearch.lucene.FusionRescorer;
@@ -29,6 +31,7 @@ import org.elmosearch.lucene.MaxSimValuesSource;
 import org.elmosearch.lucene.ScoreCombination;
 import org.elmosearch.lucene.ScoreMode;
 import org.elmosearch.node.EmbeddingSpec;
+import org.elmosearch.plugin.ElmoObjectParsers;
 import org.elmosearch.plugin.action.EmbedAction;
 import org.elmosearch.plugin.action.EmbedRequest;
 import org.elmosearch.plugin.action.EmbedResponse;
@@ -40,7 +43,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -153,58 +155,81 @@ public final class ElmoRescorerBuilder extends RescorerBuilder<ElmoRescorerBuild
                 + normalization.jsonName() + "] the window's normalized scores are added with [query_weight] and [rescore_query_weight]";
     }
 
+    /** The options as given; checked when the builder is made. */
+    private static final class Options extends ElmoObjectParsers.SpecOptions {
+        String modelId;
+        String text;
+        String field;
+        String mode;
+        String normalization;
+        Float queryWeight;
+        Float rescoreQueryWeight;
+        String scoreMode;
+        Boolean idf;
+    }
+
+    private static final ObjectParser<Options, Void> PARSER = new ObjectParser<>(NAME, ElmoObjectParsers.refuseUnknown(NAME, KEYS),
+            Options::new);
+
+    static {
+        PARSER.declareString((o, v) -> o.modelId = v, new ParseField("model_id"));
+        PARSER.declareString((o, v) -> o.text = v, new ParseField("text"));
+        PARSER.declareString((o, v) -> o.field = v, new ParseField("field"));
+        PARSER.declareString((o, v) -> o.mode = v, new ParseField("mode"));
+        PARSER.declareString((o, v) -> o.normalization = v, new ParseField(NORMALIZATION));
+        PARSER.declareFloat((o, v) -> o.queryWeight = v, new ParseField("query_weight"));
+        PARSER.declareFloat((o, v) -> o.rescoreQueryWeight = v, new ParseField("rescore_query_weight"));
+        PARSER.declareString((o, v) -> o.scoreMode = v, new ParseField("score_mode"));
+        PARSER.declareBoolean((o, v) -> o.idf = v, new ParseField(IDF));
+        ElmoObjectParsers.declareSpec(PARSER);
+    }
+
     public static ElmoRescorerBuilder fromXContent(XContentParser parser) throws IOException {
-        Map<String, Object> map = ElmoSearchOptions.read(parser, NAME, KEYS);
-        String modelId = ElmoSearchOptions.requiredString(map, NAME, "model_id");
-        String field = ElmoSearchOptions.requiredString(map, NAME, "field");
-        Object text = map.remove("text");
-        if (!(text instanceof String s)) {
-            throw new IllegalArgumentException("[" + NAME + "] [text] is required and must be a string, got [" + text + "]");
-        }
-        Object mode = map.remove("mode");
-        Object normalizationValue = map.remove(NORMALIZATION);
-        ScoreNormalization normalization = normalizationValue == null ? ScoreFusion.DEFAULT.normalization() : normalization(normalizationValue);
-        Object scoreMode = map.remove("score_mode");
-        if (scoreMode != null && normalization != ScoreNormalization.NONE) {
+        Options options = PARSER.parse(parser, null);
+        String modelId = ElmoObjectParsers.required(NAME, "model_id", options.modelId);
+        String field = ElmoObjectParsers.required(NAME, "field", options.field);
+        String text = ElmoObjectParsers.required(NAME, "text", options.text);
+        ScoreNormalization normalization = options.normalization == null ? ScoreFusion.DEFAULT.normalization()
+                : normalization(options.normalization);
+        if (options.scoreMode != null && normalization != ScoreNormalization.NONE) {
             throw new IllegalArgumentException(scoreModeNeedsNoNormalization(normalization));
         }
         // Raw scores merge with Elasticsearch's weights of 1; normalized ones with the fusion the project measured best.
         boolean fused = normalization != ScoreNormalization.NONE;
-        float queryWeight = ElmoSearchOptions.optionalFloat(map, NAME, "query_weight", fused ? ScoreFusion.DEFAULT.firstPassWeight() : 1f);
-        float rescoreQueryWeight = ElmoSearchOptions.optionalFloat(map, NAME, "rescore_query_weight",
-                fused ? ScoreFusion.DEFAULT.elmoWeight() : 1f);
-        ScoreCombination combination = new ScoreCombination(scoreMode == null ? ScoreMode.TOTAL : scoreMode(scoreMode), queryWeight,
-                rescoreQueryWeight);
-        Object idf = map.remove(IDF);
-        if (idf != null && !(idf instanceof Boolean)) {
-            throw new IllegalArgumentException("[" + NAME + "] [" + IDF + "] must be true or false, got [" + idf + "]");
-        }
-        return new ElmoRescorerBuilder(modelId, s, field, mode == null ? RescoreMode.COSINE : RescoreMode.parse(mode), EmbeddingSpec.take(map),
-                normalization, combination, (Boolean) idf, null, null, null);
+        float queryWeight = finite("query_weight", options.queryWeight, fused ? ScoreFusion.DEFAULT.firstPassWeight() : 1f);
+        float rescoreQueryWeight = finite("rescore_query_weight", options.rescoreQueryWeight, fused ? ScoreFusion.DEFAULT.elmoWeight() : 1f);
+        ScoreCombination combination = new ScoreCombination(options.scoreMode == null ? ScoreMode.TOTAL : scoreMode(options.scoreMode),
+                queryWeight, rescoreQueryWeight);
+        RescoreMode mode = options.mode == null ? RescoreMode.COSINE : RescoreMode.parse(options.mode);
+        return new ElmoRescorerBuilder(modelId, text, field, mode, options.spec(), normalization, combination, options.idf, null, null, null);
     }
 
-    private static ScoreNormalization normalization(Object value) {
-        if (value instanceof String s) {
-            try {
-                return ScoreNormalization.parse(s);
-            } catch (IllegalArgumentException e) {
-                // reported below with the rescorer's name
-            }
+    private static float finite(String key, Float value, float fallback) {
+        if (value == null) {
+            return fallback;
         }
-        throw new IllegalArgumentException("[" + NAME + "] [" + NORMALIZATION + "] must be one of "
-                + Arrays.stream(ScoreNormalization.values()).map(ScoreNormalization::jsonName).toList() + ", got [" + value + "]");
+        if (!Float.isFinite(value)) {
+            throw new IllegalArgumentException("[" + NAME + "] [" + key + "] must be a finite number, got [" + value + "]");
+        }
+        return value;
     }
 
-    private static ScoreMode scoreMode(Object value) {
-        if (value instanceof String s) {
-            try {
-                return ScoreMode.parse(s);
-            } catch (IllegalArgumentException e) {
-                // reported below with the rescorer's name
-            }
+    private static ScoreNormalization normalization(String value) {
+        try {
+            return ScoreNormalization.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("[" + NAME + "] [" + NORMALIZATION + "] must be one of "
+                    + Arrays.stream(ScoreNormalization.values()).map(ScoreNormalization::jsonName).toList() + ", got [" + value + "]", e);
         }
-        throw new IllegalArgumentException("[" + NAME + "] [score_mode] must be one of "
-                + Arrays.stream(ScoreMode.values()).map(ScoreMode::jsonName).toList() + ", got [" + value + "]");
+    }
+
+    private static ScoreMode scoreMode(String value) {
+        try {
+            return ScoreMode.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("[" + NAME + "] [score_mode] must be one of "
+                    + Arrays.stream(ScoreMode.values()).map(ScoreMode::jsonName).toList() + ", got [" + value + "]", e);
+        }
     }
 
     @Override

@@ -123,7 +123,7 @@ public class ElmoFusionRetrieverBuilderTests extends AbstractXContentTestCase<El
                 "[elmo_fusion] unknown option [normaliser]; allowed: [method, normalizer, rank_constant, rank_window_size, retrievers, "
                         + "filter, min_score, _name]"));
         assertThat(failure("{\"retrievers\": [{\"retriever\": {\"test\": {\"value\": \"a\"}}, \"boost\": 2}]}"), containsString(
-                "[elmo_fusion] [retrievers] entry: unknown option [boost]; allowed: [retriever, weight]"));
+                "[elmo_fusion.retrievers] unknown option [boost]; allowed: [retriever, weight]"));
     }
 
     public void testBadValuesNameTheOptionAndTheProblem() {
