@@ -6,6 +6,7 @@ import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.common.util.concurrent.EsExecutors;
 import org.elasticsearch.common.util.concurrent.ThreadContext;
 import org.elasticsearch.test.ESTestCase;
+import org.elasticsearch.test.junit.annotations.TestLogging;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -89,6 +90,8 @@ public class EmbeddingBatcherTests extends ESTestCase {
         }
     }
 
+    @TestLogging(value = "org.elmosearch.node.EmbeddingBatcher:error",
+            reason = "a listener throws on purpose: the batcher's warning about it is expected, not a failure to read in the log")
     public void testABadRequestFailsAloneInItsBatch() throws Exception {
         var root = createTempDir();
         TinyModels.write(root, "tiny");
