@@ -10,6 +10,7 @@ import org.elmosearch.elmo.ElmoModel;
 import org.elmosearch.elmo.TokenCacheStats;
 import org.elmosearch.elmo.WeightPrecision;
 import org.elmosearch.model.ModelDirectory;
+import org.elmosearch.rank.TokenStatistics;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -34,6 +35,10 @@ import java.util.concurrent.ConcurrentMap;
  * <p>Each load is measured ({@link ModelMemory}) and must fit the node's {@link #memoryBudget budget}: what the other
  * models in service hold, plus what this one is expected to need (what it measured when it was last loaded, but at
  * least its serialized graph's size). A load that does not fit is refused, and fails like a load whose files are bad.
+ *
+ * <p>Models of the cluster's model store come in through {@link #install} from files a node materialized; where the
+ * config directory has a model of the same id, the config directory wins on that node and the stored version is
+ * reported as shadowed.
  */
 public final class ElmoModelRegistry implements Closeable {
 
@@ -57,6 +62,8 @@ public final class ElmoModelRegistry implements Closeable {
     /** The native bytes of each model in service, by id: what the budget counts. */
     private final ConcurrentMap<String, Long> nativeBytesInService = new ConcurrentHashMap<>();
     private volatile long memoryBudget = Long.MAX_VALUE;
+    /** Stored versions not served because the config directory has a model of the same id. */
+    private final ConcurrentMap<String, String> shadowed = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     /**
@@ -123,9 +130,74 @@ public final class ElmoModelRegistry implements Closeable {
             if (!Files.isDirectory(dir)) {
                 throw new ResourceNotFoundException("[model_id] [" + id + "]: no such model on this node; models: " + ids() + " in [" + root + "]");
             }
-            slot = slots.computeIfAbsent(id, k -> new Slot(id, dir));
+            slot = slots.computeIfAbsent(id, k -> new Slot(id, dir, null));
         }
         return slot;
+    }
+
+    /**
+     * Puts a stored model's version in service from its files in {@code dir}, as a reload does: runs in progress
+     * finish on the version they started with. Where the files do not load, the version served before (if any)
+     * stays in service and the error is thrown. A model of the same id in the config directory wins: nothing is
+     * loaded and the version is reported as shadowed.
+     *
+     * @return the model's state after the load
+     */
+    public ModelInfo install(String id, String version, Path dir) {
+        if (Files.isDirectory(ModelId.resolve(root, id))) {
+            shadowed.put(id, version);
+            return slot(id).info();
+        }
+        Slot slot = slots.computeIfAbsent(id, k -> new Slot(id, null, version));
+        slot.reload(dir, version);
+        return slot.info();
+    }
+
+    /**
+     * Records that a stored model's version could not be fetched; a node that serves an older version keeps it.
+     */
+    public void installFailed(String id, String version, String error) {
+        if (Files.isDirectory(ModelId.resolve(root, id))) {
+            return;
+        }
+        slots.computeIfAbsent(id, k -> new Slot(id, null, version)).failed(version, error);
+    }
+
+    /**
+     * Takes a stored model out of service; runs in progress finish on it. A model of the config directory stays.
+     *
+     * @return whether a stored model was in service here
+     */
+    public boolean uninstall(String id) {
+        shadowed.remove(id);
+        Slot slot = slots.get(id);
+        if (slot == null || slot.version == null || !slots.remove(id, slot)) {
+            return false;
+        }
+        slot.close();
+        nativeBytesInService.remove(id);
+        return true;
+    }
+
+    /** The stored versions this node serves or shadows, by model id: what it needs not fetch again. */
+    public Map<String, String> storedVersions() {
+        Map<String, String> versions = new TreeMap<>(shadowed);
+        slots.forEach((id, slot) -> {
+            if (slot.version != null && slot.current != null) {
+                versions.put(id, slot.version);
+            }
+        });
+        return versions;
+    }
+
+    /**
+     * Checks that the files in {@code dir} make a model this node could serve, by loading it and closing it again;
+     * the trial is not counted against the memory budget, as it holds the memory only for the check.
+     *
+     * @throws IOException naming what does not load
+     */
+    public void check(String id, Path dir) throws IOException {
+        read(dir).open(id, threads).close();
     }
 
     /** Loads every model found on disk, recording failures instead of throwing. */
@@ -143,7 +215,7 @@ public final class ElmoModelRegistry implements Closeable {
     public List<ModelInfo> describe() {
         Map<String, ModelInfo> infos = new TreeMap<>();
         for (String id : ids()) {
-            infos.put(id, new ModelInfo(id, ModelInfo.State.AVAILABLE, 0, 0, 0, null, null, null, null));
+            infos.put(id, new ModelInfo(id, ModelInfo.State.AVAILABLE, 0, 0, 0, null, null, null, null, configSource(id)));
         }
         slots.forEach((id, slot) -> infos.put(id, slot.info()));
         return new ArrayList<>(infos.values());
@@ -184,14 +256,36 @@ public final class ElmoModelRegistry implements Closeable {
         return ids;
     }
 
+    private ModelSource configSource(String id) {
+        String hidden = shadowed.get(id);
+        return hidden == null ? ModelSource.CONFIG : new ModelSource(ModelSource.Kind.CONFIG, null, hidden);
+    }
+
     @Override
     public void close() {
         closed = true;
         slots.values().forEach(Slot::close);
     }
 
-    /** Loads a model directory. Package-private for tests. */
+    /** Loads a model directory and counts it in service. Package-private for tests. */
     LoadedModel load(String id, Path dir) throws IOException {
+        ModelFiles files = read(dir);
+        synchronized (LOADS) {
+            checkMemoryBudget(id, files.model());
+            LoadedModel loaded = files.open(id, threads);
+            nativeBytesInService.put(id, loaded.memory().nativeBytes());
+            return loaded;
+        }
+    }
+
+    /** A model directory read and checked, ready to open. */
+    private record ModelFiles(ElmoModel model, EmbeddingSpec defaults, TokenStatistics statistics) {
+        LoadedModel open(String id, int threads) {
+            return LoadedModel.open(id, model, threads, defaults, statistics);
+        }
+    }
+
+    private static ModelFiles read(Path dir) throws IOException {
         ModelSettings settings = readSettings(dir.resolve(SETTINGS_FILE));
         boolean onnx = Files.isRegularFile(dir.resolve(ModelDirectory.ONNX_FILE));
         // A model.onnx keeps the precision it was converted with: checked here, so that the message names the setting.
@@ -208,12 +302,7 @@ public final class ElmoModelRegistry implements Closeable {
         } catch (IllegalArgumentException e) {
             throw new IOException(SETTINGS_FILE + ": " + e.getMessage(), e);
         }
-        synchronized (LOADS) {
-            checkMemoryBudget(id, model);
-            LoadedModel loaded = LoadedModel.open(id, model, threads, defaults, folder.statistics());
-            nativeBytesInService.put(id, loaded.memory().nativeBytes());
-            return loaded;
-        }
+        return new ModelFiles(model, defaults, folder.statistics());
     }
 
     /** Refuses a load that would take the node's models past {@link #memoryBudget}; a model being reloaded counts once. */
@@ -270,19 +359,26 @@ public final class ElmoModelRegistry implements Closeable {
      */
     private final class Slot {
         private final String id;
-        private final Path dir;
+        /** The files loaded last; a stored model's change with each version. */
+        private volatile Path dir;
+        /** The stored version in service (or that failed, where none is); null for a config model. */
+        private volatile String version;
         private final Object reloading = new Object();
         private volatile ModelGeneration current;
         private volatile String error;
         private volatile boolean loading;
 
-        Slot(String id, Path dir) {
+        Slot(String id, Path dir, String version) {
             this.id = id;
             this.dir = dir;
+            this.version = version;
         }
 
         synchronized ModelLease acquire() {
             if (current == null && error == null) {
+                if (dir == null) {
+                    throw new IllegalStateException("[model_id] [" + id + "] is still loading on this node");
+                }
                 if (closed) {
                     throw new IllegalStateException("the node is shutting down");
                 }
@@ -303,15 +399,25 @@ public final class ElmoModelRegistry implements Closeable {
         }
 
         void reload() {
+            Path files = dir;
+            if (files == null) {
+                throw new IllegalStateException("[model_id] [" + id + "]: the stored version [" + version + "] was not fetched: " + error);
+            }
+            reload(files, version);
+        }
+
+        /** Loads {@code files} (of the stored {@code newVersion}, or null) and puts them in service. */
+        void reload(Path files, String newVersion) {
             synchronized (reloading) {
                 LoadedModel fresh;
                 loading = true;
                 try {
-                    fresh = load(id, dir);
+                    fresh = load(id, files);
                 } catch (IOException | RuntimeException | LinkageError e) {
                     synchronized (this) {
                         if (current == null) {
                             error = message(e);
+                            version = newVersion;
                         }
                     }
                     throw new IllegalStateException("[model_id] [" + id + "] failed to reload: " + message(e)
@@ -328,11 +434,25 @@ public final class ElmoModelRegistry implements Closeable {
                     replaced = current;
                     current = new ModelGeneration(fresh);
                     error = null;
+                    dir = files;
+                    version = newVersion;
                 }
                 if (replaced != null) {
                     replaced.retire();
                 }
             }
+        }
+
+        synchronized void failed(String failedVersion, String message) {
+            if (current == null) {
+                error = message;
+                version = failedVersion;
+            }
+        }
+
+        private ModelSource source() {
+            String v = version;
+            return v == null ? configSource(id) : ModelSource.cluster(v);
         }
 
         // Not synchronized: describe() must answer while a load holds the lock, so it reads a racy snapshot.
@@ -341,13 +461,13 @@ public final class ElmoModelRegistry implements Closeable {
             if (g != null) {
                 LoadedModel m = g.model();
                 return new ModelInfo(id, ModelInfo.State.LOADED, m.dims(), m.options().outputLayers(), m.parameterCount(),
-                        m.precision().id(), null, m.statistics() == null ? null : ModelInfo.StatisticsSummary.of(m.statistics()), m.memory());
+                        m.precision().id(), null, m.statistics() == null ? null : ModelInfo.StatisticsSummary.of(m.statistics()), m.memory(), source());
             }
             String e = error;
             if (e != null) {
-                return new ModelInfo(id, ModelInfo.State.FAILED, 0, 0, 0, null, e, null, null);
+                return new ModelInfo(id, ModelInfo.State.FAILED, 0, 0, 0, null, e, null, null, source());
             }
-            return new ModelInfo(id, loading ? ModelInfo.State.LOADING : ModelInfo.State.AVAILABLE, 0, 0, 0, null, null, null, null);
+            return new ModelInfo(id, loading ? ModelInfo.State.LOADING : ModelInfo.State.AVAILABLE, 0, 0, 0, null, null, null, null, source());
         }
 
         synchronized void close() {

@@ -16,9 +16,16 @@ import java.util.List;
  *
  * @param tokenStatistics where the model's fitted token statistics came from; null when it has none (or is not loaded)
  * @param memory          what the loaded model holds outside the heap; null when it is not loaded
+ * @param source          where the node's files came from: its config directory, or the cluster's model store
  */
 public record ModelInfo(String id, State state, int dims, int layers, long parameterCount, String weightPrecision, String error,
-                        StatisticsSummary tokenStatistics, ModelMemory memory) implements Writeable, ToXContentObject {
+                        StatisticsSummary tokenStatistics, ModelMemory memory, ModelSource source) implements Writeable, ToXContentObject {
+
+    /** A model of the node's config directory. */
+    public ModelInfo(String id, State state, int dims, int layers, long parameterCount, String weightPrecision, String error,
+                     StatisticsSummary tokenStatistics, ModelMemory memory) {
+        this(id, state, dims, layers, parameterCount, weightPrecision, error, tokenStatistics, memory, ModelSource.CONFIG);
+    }
 
     public enum State {
         /** Found on disk, not loaded yet. */
@@ -61,7 +68,8 @@ public record ModelInfo(String id, State state, int dims, int layers, long param
 
     public ModelInfo(StreamInput in) throws IOException {
         this(in.readString(), in.readEnum(State.class), in.readVInt(), in.readVInt(), in.readVLong(), in.readOptionalString(),
-                in.readOptionalString(), in.readOptionalWriteable(StatisticsSummary::new), in.readOptionalWriteable(ModelMemory::new));
+                in.readOptionalString(), in.readOptionalWriteable(StatisticsSummary::new), in.readOptionalWriteable(ModelMemory::new),
+                new ModelSource(in));
     }
 
     @Override
@@ -75,6 +83,7 @@ public record ModelInfo(String id, State state, int dims, int layers, long param
         out.writeOptionalString(error);
         out.writeOptionalWriteable(tokenStatistics);
         out.writeOptionalWriteable(memory);
+        source.writeTo(out);
     }
 
     @Override
@@ -82,6 +91,7 @@ public record ModelInfo(String id, State state, int dims, int layers, long param
         builder.startObject();
         builder.field("model_id", id);
         builder.field("state", state.name().toLowerCase(java.util.Locale.ROOT));
+        source.toXContent(builder);
         if (state == State.LOADED) {
             builder.field("dims", dims);
             builder.field("layers", layers);

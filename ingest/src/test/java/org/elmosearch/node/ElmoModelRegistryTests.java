@@ -7,15 +7,19 @@ import org.elasticsearch.common.unit.ByteSizeValue;
 import org.elasticsearch.rest.RestStatus;
 import org.elasticsearch.test.ESTestCase;
 
+import org.elasticsearch.common.Strings;
 import org.elmosearch.elmo.ElmoModel;
+import org.elmosearch.elmo.SyntheticModel;
 import org.elmosearch.model.ModelDirectory;
 import org.elmosearch.rank.TokenStatistics;
 import org.elmosearch.rank.TokenStatisticsFitter;
 
 import java.lang.ref.WeakReference;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.hamcrest.Matchers.containsString;
@@ -376,6 +380,76 @@ public class ElmoModelRegistryTests extends ESTestCase {
             assertThat(e.getMessage(), containsString("[model_id] [tiny] failed to reload: refused: it needs about "));
             assertThat(e.getMessage(), containsString("the model loaded before stays in service"));
             assertSame(reloaded, TinyModels.loaded(registry, "tiny"));
+        }
+    }
+
+    public void testAStoredModelServesFromItsFilesAndANewVersionReplacesItWhileRunsFinishOnTheOld() throws Exception {
+        Path root = Files.createDirectories(createTempDir().resolve("config-models"));
+        Path v1 = TinyModels.write(createTempDir(), "v1");
+        Path v2 = Files.createDirectories(createTempDir().resolve("v2"));
+        SyntheticModel.write(SyntheticModel.randomWeights(SyntheticModel.Preset.TINY.options(), 99), v2);
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            assertFalse(registry.has("stored"));
+            ModelInfo first = registry.install("stored", "version-1", v1);
+            assertEquals(ModelInfo.State.LOADED, first.state());
+            assertEquals(ModelSource.cluster("version-1"), first.source());
+            assertTrue(registry.has("stored"));
+            assertEquals(Map.of("stored", "version-1"), registry.storedVersions());
+            try (ModelLease old = registry.acquire("stored")) {
+                registry.install("stored", "version-2", v2);
+                try (ModelLease fresh = registry.acquire("stored")) {
+                    assertNotSame(old.model(), fresh.model());
+                }
+                assertEquals("the run in progress still has its model", 1, old.model().encoder().encode(List.of(List.of("a"))).layers().size());
+            }
+            assertEquals(Map.of("stored", "version-2"), registry.storedVersions());
+            assertThat(Strings.toString(registry.describe().get(0)), containsString("\"source\":\"cluster\",\"version\":\"version-2\""));
+            assertTrue(registry.uninstall("stored"));
+            assertFalse(registry.has("stored"));
+            expectThrows(ResourceNotFoundException.class, () -> registry.acquire("stored"));
+            assertEquals(Map.of(), registry.storedVersions());
+        }
+    }
+
+    public void testAStoredVersionThatDoesNotLoadLeavesTheOneInServiceServing() throws Exception {
+        Path root = Files.createDirectories(createTempDir().resolve("config-models"));
+        Path good = TinyModels.write(createTempDir(), "good");
+        Path broken = Files.createDirectories(createTempDir().resolve("broken"));
+        Files.writeString(broken.resolve(ModelDirectory.OPTIONS_FILE), "{}");
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            IOException check = expectThrows(IOException.class, () -> registry.check("stored", broken));
+            assertThat(check.getMessage(), containsString("weights.hdf5"));
+            registry.install("stored", "good", good);
+            IllegalStateException e = expectThrows(IllegalStateException.class, () -> registry.install("stored", "broken", broken));
+            assertThat(e.getMessage(), containsString("the model loaded before stays in service"));
+            assertEquals(Map.of("stored", "good"), registry.storedVersions());
+            registry.installFailed("stored", "later", "chunk missing");
+            assertEquals(ModelInfo.State.LOADED, registry.describe().get(0).state());
+            assertEquals(ModelSource.cluster("good"), registry.describe().get(0).source());
+
+            registry.installFailed("other", "v9", "[weights.hdf5] chunk [0] is missing");
+            ModelInfo failed = registry.describe().get(0);
+            assertEquals("other", failed.id());
+            assertEquals(ModelInfo.State.FAILED, failed.state());
+            assertEquals(ModelSource.cluster("v9"), failed.source());
+            assertFalse("a failed version is fetched again at the next sync", registry.storedVersions().containsKey("other"));
+        }
+    }
+
+    public void testAConfigModelWinsOverAStoredOneOfTheSameIdWhichIsReportedAsShadowed() throws Exception {
+        Path root = createTempDir();
+        TinyModels.write(root, "tiny");
+        Path stored = Files.createDirectories(createTempDir().resolve("stored"));
+        SyntheticModel.write(SyntheticModel.randomWeights(SyntheticModel.Preset.TINY.options(), 99), stored);
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            LoadedModel config = TinyModels.loaded(registry, "tiny");
+            ModelInfo info = registry.install("tiny", "version-1", stored);
+            assertEquals(new ModelSource(ModelSource.Kind.CONFIG, null, "version-1"), info.source());
+            assertSame(config, TinyModels.loaded(registry, "tiny"));
+            assertEquals("not fetched again", Map.of("tiny", "version-1"), registry.storedVersions());
+            assertFalse("deleting the stored model leaves the config one", registry.uninstall("tiny"));
+            assertSame(config, TinyModels.loaded(registry, "tiny"));
+            assertEquals(ModelSource.CONFIG, registry.describe().get(0).source());
         }
     }
 }
