@@ -16,12 +16,13 @@ import org.elasticsearch.indices.analysis.AnalysisModule;
 import org.elasticsearch.index.mapper.Mapper;
 import org.elasticsearch.ingest.Processor;
 import org.elasticsearch.monitor.os.OsProbe;
-import org.elasticsearch.plugins.ActionPlugin;
 import org.elasticsearch.plugins.AnalysisPlugin;
 import org.elasticsearch.plugins.IngestPlugin;
 import org.elasticsearch.plugins.MapperPlugin;
 import org.elasticsearch.plugins.Plugin;
 import org.elasticsearch.plugins.SearchPlugin;
+import org.elasticsearch.plugins.SystemIndexPlugin;
+import org.elasticsearch.indices.SystemIndexDescriptor;
 import org.elasticsearch.rest.RestHandler;
 import org.elasticsearch.threadpool.ExecutorBuilder;
 import org.elasticsearch.threadpool.FixedExecutorBuilder;
@@ -34,6 +35,17 @@ import org.elmosearch.node.ElmoStats;
 import org.elmosearch.node.EmbeddingBatcher;
 import org.elmosearch.plugin.action.ElmoNodesAction;
 import org.elmosearch.plugin.action.ReloadModelAction;
+import org.elmosearch.plugin.action.CommitModelAction;
+import org.elmosearch.plugin.action.DeleteModelAction;
+import org.elmosearch.plugin.action.PutModelAction;
+import org.elmosearch.plugin.action.PutModelChunkAction;
+import org.elmosearch.plugin.action.SyncStoredModelsAction;
+import org.elmosearch.plugin.rest.RestCommitModelAction;
+import org.elmosearch.plugin.rest.RestDeleteModelAction;
+import org.elmosearch.plugin.rest.RestPutModelAction;
+import org.elmosearch.plugin.rest.RestPutModelChunkAction;
+import org.elmosearch.plugin.store.ModelStore;
+import org.elmosearch.plugin.store.StoredModels;
 import org.elmosearch.plugin.action.EmbedAction;
 import org.elmosearch.plugin.mapper.ElmoTokenVectorsFieldMapper;
 import org.elmosearch.plugin.rest.RestEmbedAction;
@@ -55,9 +67,10 @@ import java.util.function.Supplier;
 
 /**
  * Registers ELMo with Elasticsearch: models, the elmo ingest processor, the elmo_token_vectors field, search
- * extensions (query vector builder, rescorer, the elmo_fusion retriever), tokenizer, REST API.
+ * extensions (query vector builder, rescorer, the elmo_fusion retriever), tokenizer, REST API, and the cluster's
+ * model store (a system index).
  */
-public class ElmoPlugin extends Plugin implements IngestPlugin, SearchPlugin, ActionPlugin, AnalysisPlugin, MapperPlugin {
+public class ElmoPlugin extends Plugin implements IngestPlugin, SearchPlugin, SystemIndexPlugin, AnalysisPlugin, MapperPlugin {
 
     /** Runs embedding batches, so that ingest, search and transport threads never wait on ONNX Runtime. */
     public static final String THREAD_POOL = "elmo";
@@ -149,7 +162,15 @@ public class ElmoPlugin extends Plugin implements IngestPlugin, SearchPlugin, Ac
         if (PRELOAD.get(environment.settings())) {
             threadPool.executor(THREAD_POOL).execute(models::loadAll);
         }
-        return List.of(models, stats, embeddingBatcher);
+        ModelStore store = new ModelStore(services::client, services.clusterService(), threadPool.getThreadContext());
+        StoredModels storedModels;
+        try {
+            storedModels = new StoredModels(store, models, environment.tmpDir().resolve("elmo-models"), threadPool.generic());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the folder for the models stored in the cluster", e);
+        }
+        services.clusterService().addListener(storedModels);
+        return List.of(models, stats, embeddingBatcher, store, storedModels);
     }
 
     @Override
@@ -167,13 +188,32 @@ public class ElmoPlugin extends Plugin implements IngestPlugin, SearchPlugin, Ac
     @Override
     public Collection<ActionHandler> getActions() {
         return List.of(new ActionHandler(EmbedAction.TYPE, EmbedAction.class), new ActionHandler(ElmoNodesAction.TYPE, ElmoNodesAction.class),
-                new ActionHandler(ReloadModelAction.TYPE, ReloadModelAction.class));
+                new ActionHandler(ReloadModelAction.TYPE, ReloadModelAction.class), new ActionHandler(PutModelAction.TYPE, PutModelAction.class),
+                new ActionHandler(PutModelChunkAction.TYPE, PutModelChunkAction.class),
+                new ActionHandler(CommitModelAction.TYPE, CommitModelAction.class), new ActionHandler(DeleteModelAction.TYPE, DeleteModelAction.class),
+                new ActionHandler(SyncStoredModelsAction.TYPE, SyncStoredModelsAction.class));
     }
 
     @Override
     public Collection<RestHandler> getRestHandlers(RestHandlersServices services, Supplier<DiscoveryNodes> nodesInCluster,
                                                    Predicate<NodeFeature> clusterSupportsFeature) {
-        return List.of(new RestEmbedAction(), new RestModelsAction(), new RestStatsAction(), new RestReloadModelAction());
+        return List.of(new RestEmbedAction(), new RestModelsAction(), new RestStatsAction(), new RestReloadModelAction(), new RestPutModelAction(),
+                new RestPutModelChunkAction(), new RestCommitModelAction(), new RestDeleteModelAction());
+    }
+
+    @Override
+    public Collection<SystemIndexDescriptor> getSystemIndexDescriptors(Settings settings) {
+        return List.of(ModelStore.descriptor());
+    }
+
+    @Override
+    public String getFeatureName() {
+        return "elmo";
+    }
+
+    @Override
+    public String getFeatureDescription() {
+        return "ELMo models stored in the cluster";
     }
 
     @Override

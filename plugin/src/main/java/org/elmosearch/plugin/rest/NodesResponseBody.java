@@ -21,7 +21,15 @@ final class NodesResponseBody {
 
     static <N extends BaseNodeResponse> XContentBuilder write(XContentBuilder builder, RestRequest request, BaseNodesResponse<N> response,
                                                              NodeWriter<N> nodeWriter) throws IOException {
+        return write(builder, request, response, b -> {}, nodeWriter);
+    }
+
+    /** As above, with fields of the whole answer first. */
+    static <N extends BaseNodeResponse> XContentBuilder write(XContentBuilder builder, RestRequest request, BaseNodesResponse<N> response,
+                                                             org.elasticsearch.core.CheckedConsumer<XContentBuilder, IOException> head,
+                                                             NodeWriter<N> nodeWriter) throws IOException {
         builder.startObject();
+        head.accept(builder);
         RestActions.buildNodesHeader(builder, request, response);
         builder.field("cluster_name", response.getClusterName().value());
         builder.startObject("nodes");

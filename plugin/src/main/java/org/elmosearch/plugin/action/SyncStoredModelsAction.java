@@ -1,0 +1,130 @@
+package org.elmosearch.plugin.action;
+
+import org.elasticsearch.action.ActionType;
+import org.elasticsearch.action.FailedNodeException;
+import org.elasticsearch.action.support.ActionFilters;
+import org.elasticsearch.action.support.nodes.BaseNodeResponse;
+import org.elasticsearch.action.support.nodes.BaseNodesRequest;
+import org.elasticsearch.action.support.nodes.TransportNodesAction;
+import org.elasticsearch.cluster.ClusterName;
+import org.elasticsearch.cluster.node.DiscoveryNode;
+import org.elasticsearch.cluster.service.ClusterService;
+import org.elasticsearch.common.io.stream.StreamInput;
+import org.elasticsearch.common.io.stream.StreamOutput;
+import org.elasticsearch.injection.guice.Inject;
+import org.elasticsearch.tasks.Task;
+import org.elasticsearch.threadpool.ThreadPool;
+import org.elasticsearch.transport.AbstractTransportRequest;
+import org.elasticsearch.transport.TransportService;
+import org.elmosearch.node.ElmoModelRegistry;
+import org.elmosearch.node.ModelInfo;
+import org.elmosearch.plugin.store.StoredModels;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Every node brings its stored models in line with the cluster's model store (after a commit or a delete) and
+ * answers with its state of one model: absent once deleted.
+ */
+public final class SyncStoredModelsAction extends TransportNodesAction<
+        SyncStoredModelsAction.Request, SyncStoredModelsAction.Response, SyncStoredModelsAction.NodeRequest,
+        SyncStoredModelsAction.NodeResponse, Void> {
+
+    public static final String NAME = "cluster:admin/elmo/models/sync";
+    public static final ActionType<Response> TYPE = new ActionType<>(NAME);
+
+    private final StoredModels storedModels;
+    private final ElmoModelRegistry registry;
+
+    @Inject
+    public SyncStoredModelsAction(ThreadPool threadPool, ClusterService clusterService, TransportService transportService,
+                                  ActionFilters actionFilters, StoredModels storedModels, ElmoModelRegistry registry) {
+        // GENERIC: fetching and loading a large model takes a while.
+        super(NAME, clusterService, transportService, actionFilters, NodeRequest::new, threadPool.executor(ThreadPool.Names.GENERIC));
+        this.storedModels = storedModels;
+        this.registry = registry;
+    }
+
+    @Override
+    protected Response newResponse(Request request, List<NodeResponse> responses, List<FailedNodeException> failures) {
+        return new Response(clusterService.getClusterName(), responses, failures);
+    }
+
+    @Override
+    protected NodeRequest newNodeRequest(Request request) {
+        return new NodeRequest(request.modelId);
+    }
+
+    @Override
+    protected NodeResponse newNodeResponse(StreamInput in, DiscoveryNode node) throws IOException {
+        return new NodeResponse(in, node);
+    }
+
+    @Override
+    protected NodeResponse nodeOperation(NodeRequest request, Task task) {
+        storedModels.sync();
+        ModelInfo model = registry.describe().stream().filter(m -> m.id().equals(request.modelId)).findFirst().orElse(null);
+        return new NodeResponse(clusterService.localNode(), model);
+    }
+
+    /** Sync every node; answer with the state of {@code modelId}. */
+    public static final class Request extends BaseNodesRequest {
+        private final String modelId;
+
+        public Request(String modelId) {
+            super(new String[0]);
+            this.modelId = modelId;
+        }
+    }
+
+    public static final class NodeRequest extends AbstractTransportRequest {
+        private final String modelId;
+
+        NodeRequest(String modelId) {
+            this.modelId = modelId;
+        }
+
+        NodeRequest(StreamInput in) throws IOException {
+            super(in);
+            modelId = in.readString();
+        }
+
+        @Override
+        public void writeTo(StreamOutput out) throws IOException {
+            super.writeTo(out);
+            out.writeString(modelId);
+        }
+    }
+
+    /** The model on one node after the sync; null where the node has no such model. */
+    public static final class NodeResponse extends BaseNodeResponse {
+        private final ModelInfo model;
+
+        NodeResponse(DiscoveryNode node, ModelInfo model) {
+            super(node);
+            this.model = model;
+        }
+
+        NodeResponse(StreamInput in, DiscoveryNode node) throws IOException {
+            super(in, node);
+            model = in.readOptionalWriteable(ModelInfo::new);
+        }
+
+        @Override
+        public void writeTo(StreamOutput out) throws IOException {
+            super.writeTo(out);
+            out.writeOptionalWriteable(model);
+        }
+
+        public ModelInfo model() {
+            return model;
+        }
+    }
+
+    public static final class Response extends LocalNodesResponse<NodeResponse> {
+        Response(ClusterName clusterName, List<NodeResponse> nodes, List<FailedNodeException> failures) {
+            super(clusterName, nodes, failures);
+        }
+    }
+}
