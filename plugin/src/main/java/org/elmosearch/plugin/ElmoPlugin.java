@@ -165,7 +165,9 @@ public class ElmoPlugin extends Plugin implements IngestPlugin, SearchPlugin, Sy
         ModelStore store = new ModelStore(services::client, services.clusterService(), threadPool.getThreadContext());
         StoredModels storedModels;
         try {
-            storedModels = new StoredModels(store, models, environment.tmpDir().resolve("elmo-models"), threadPool.generic());
+            // Per node id: nodes of one test JVM share its temp dir.
+            Path folder = environment.tmpDir().resolve("elmo-models-" + services.nodeEnvironment().nodeId());
+            storedModels = new StoredModels(store, models, folder, threadPool.generic());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the folder for the models stored in the cluster", e);
         }

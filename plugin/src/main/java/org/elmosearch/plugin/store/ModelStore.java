@@ -24,6 +24,7 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -154,7 +155,7 @@ public final class ModelStore {
                         if (!get.isExists()) {
                             throw new IllegalArgumentException("[" + file.name() + "] chunk [" + chunk + "] of " + chunks + " is missing");
                         }
-                        byte[] data = java.util.Base64.getDecoder().decode((String) get.getSource().get("data"));
+                        byte[] data = bytes(get.getSource().get("data"));
                         if (data.length != file.chunkLength(chunk, manifest.chunkSize())) {
                             throw new IllegalArgumentException("[" + file.name() + "] chunk [" + chunk + "] holds " + data.length + " bytes, not "
                                     + file.chunkLength(chunk, manifest.chunkSize()));
@@ -169,6 +170,11 @@ public final class ModelStore {
                 }
             }
         }
+    }
+
+    /** A binary field's value: raw bytes from a binary source format, base64 from JSON. */
+    private static byte[] bytes(Object value) {
+        return value instanceof byte[] raw ? raw : Base64.getDecoder().decode((String) value);
     }
 
     private static MessageDigest sha256() {
