@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The {@code elmo} command line ({@code bin/elmo}): {@code embed}, {@code convert}, {@code synth}, {@code fit}, {@code bench} and {@code eval}. A new
+ * The {@code elmo} command line ({@code bin/elmo}): {@code embed}, {@code convert}, {@code synth}, {@code fit}, {@code bench}, {@code eval} and {@code upload}. A new
  * subcommand is one {@link Command} class added to {@link #COMMANDS}.
  *
  * <p>Exit codes: 0 success, 1 the work failed (unreadable model, I/O error, ...), 2 the command line is wrong.
@@ -23,7 +23,7 @@ public final class ElmoCli {
     public static final int USAGE = 2;
 
     private static final List<Command> COMMANDS = List.of(new EmbedCommand(), new ConvertCommand(), new SynthCommand(), new FitCommand(), new BenchCommand(),
-            new EvalCommand());
+            new EvalCommand(), new UploadCommand());
 
     private ElmoCli() {
     }
