@@ -23,9 +23,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * One node of the real Elasticsearch distribution with the plugin zip installed and a tiny model in
- * {@code config/elmo/tiny}, on 127.0.0.1 with entitlements enforced (the distribution's default). Elasticsearch
- * refuses to run as root, so as root the node runs as the unprivileged user {@value #USER}, created if needed.
+ * One node of the real Elasticsearch distribution with the plugin zip installed (and, for a single node, a tiny
+ * model in {@code config/elmo/tiny}), on 127.0.0.1 with entitlements enforced (the distribution's default).
+ * Elasticsearch refuses to run as root, so as root the node runs as the unprivileged user {@value #USER}, created
+ * if needed.
  */
 final class DistributionNode implements AutoCloseable {
 
@@ -35,17 +36,67 @@ final class DistributionNode implements AutoCloseable {
     private final Path root;
     private final Path home;
     private final int httpPort;
+    private final int transportPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private List<String> settings = List.of();
     private long pid = -1;
 
-    private DistributionNode(Path root, Path home, int httpPort) {
+    private DistributionNode(Path root, Path home, int httpPort, int transportPort) {
         this.root = root;
         this.home = home;
         this.httpPort = httpPort;
+        this.transportPort = transportPort;
     }
 
-    /** Copies the unpacked distribution, installs the plugin, writes the model and starts the node. */
+    /** Installs a single node with the tiny model in its config directory, and starts it. */
     static DistributionNode start(Path distribution, Path pluginZip) throws Exception {
+        DistributionNode node = install(distribution, pluginZip);
+        if (isRoot()) {
+            ensureUser();
+        }
+        node.writeModel("tiny", 11);
+        node.start(List.of("discovery.type=single-node"));
+        return node;
+    }
+
+    /**
+     * Starts {@code size} nodes that form one cluster, all masters, with empty config directories; in parallel,
+     * as a node waits for the others to elect a master.
+     */
+    static List<DistributionNode> startCluster(Path distribution, Path pluginZip, int size) throws Exception {
+        List<DistributionNode> nodes = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            nodes.add(install(distribution, pluginZip));
+        }
+        List<String> seeds = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            seeds.add("127.0.0.1:" + nodes.get(i).transportPort);
+            names.add("node-" + i);
+        }
+        List<java.util.concurrent.Future<?>> started = new ArrayList<>();
+        java.util.concurrent.ExecutorService starter = java.util.concurrent.Executors.newFixedThreadPool(size);
+        try {
+            for (int i = 0; i < size; i++) {
+                DistributionNode node = nodes.get(i);
+                List<String> settings = List.of("node.name=" + names.get(i), "discovery.seed_hosts=" + String.join(",", seeds),
+                        "cluster.initial_master_nodes=" + String.join(",", names));
+                started.add(starter.submit(() -> {
+                    node.start(settings);
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> future : started) {
+                future.get();
+            }
+        } finally {
+            starter.shutdownNow();
+        }
+        return nodes;
+    }
+
+    /** Copies the unpacked distribution and installs the plugin. */
+    private static DistributionNode install(Path distribution, Path pluginZip) throws Exception {
         if (!Files.isDirectory(distribution) || !Files.isRegularFile(pluginZip)) {
             throw new IllegalStateException("run through `mvn verify`: need the unpacked distribution [" + distribution
                     + "] and the plugin zip [" + pluginZip + "]");
@@ -59,29 +110,46 @@ final class DistributionNode implements AutoCloseable {
                 script.toFile().setExecutable(true, false);
             }
         }
-        DistributionNode node = new DistributionNode(root, home, freePort());
+        DistributionNode node = new DistributionNode(root, home, freePort(), freePort());
         node.run(List.of(home.resolve("bin/elasticsearch-plugin").toString(), "install", "--batch", pluginZip.toUri().toString()), false, 120);
+        return node;
+    }
+
+    /** Starts the node with these settings ({@code key=value}) besides the common ones; the ports stay the node's own. */
+    private void start(List<String> extraSettings) throws Exception {
+        settings = extraSettings;
         if (isRoot()) {
             ensureUser();
+            run(List.of("chown", "-R", USER + ":", root.toString()), false, 60);
         }
-        node.writeModel("tiny", 11);
-        if (isRoot()) {
-            node.run(List.of("chown", "-R", USER + ":", root.toString()), false, 60);
-        }
-        node.launch();
-        return node;
+        launch();
+    }
+
+    /** Starts the node again after {@link #close}, with its data and settings. */
+    void restart() throws Exception {
+        launch();
+    }
+
+    int httpPort() {
+        return httpPort;
+    }
+
+    /** The node's config directory. */
+    Path configDir() {
+        return home.resolve("config");
     }
 
     private void launch() throws Exception {
         Path pidFile = home.resolve("es.pid");
-        run(List.of(home.resolve("bin/elasticsearch").toString(), "-d", "-p", pidFile.toString(),
-                "-E", "cluster.name=" + CLUSTER,
-                "-E", "discovery.type=single-node",
-                "-E", "network.host=127.0.0.1",
-                "-E", "http.port=" + httpPort,
-                "-E", "transport.port=" + freePort(),
-                "-E", "xpack.security.enabled=false",
-                "-E", "cluster.routing.allocation.disk.threshold_enabled=false"), true, 180);
+        List<String> command = new ArrayList<>(List.of(home.resolve("bin/elasticsearch").toString(), "-d", "-p", pidFile.toString()));
+        List<String> all = new ArrayList<>(List.of("cluster.name=" + CLUSTER, "network.host=127.0.0.1", "http.port=" + httpPort,
+                "transport.port=" + transportPort, "xpack.security.enabled=false", "cluster.routing.allocation.disk.threshold_enabled=false"));
+        all.addAll(settings);
+        for (String setting : all) {
+            command.add("-E");
+            command.add(setting);
+        }
+        run(command, true, 180);
         pid = Long.parseLong(Files.readString(pidFile).trim());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (true) {
