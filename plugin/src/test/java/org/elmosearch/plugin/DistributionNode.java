@@ -65,8 +65,10 @@ final class DistributionNode implements AutoCloseable {
      */
     static List<DistributionNode> startCluster(Path distribution, Path pluginZip, int size) throws Exception {
         List<DistributionNode> nodes = new ArrayList<>();
-        for (int i = 0; i < size; i++) {
-            nodes.add(install(distribution, pluginZip));
+        nodes.add(install(distribution, pluginZip));
+        for (int i = 1; i < size; i++) {
+            // A copy of the first node's installation, before it ever ran: the plugin tool is slow to start.
+            nodes.add(copyOf(nodes.get(0).home));
         }
         List<String> seeds = new ArrayList<>();
         List<String> names = new ArrayList<>();
@@ -101,18 +103,23 @@ final class DistributionNode implements AutoCloseable {
             throw new IllegalStateException("run through `mvn verify`: need the unpacked distribution [" + distribution
                     + "] and the plugin zip [" + pluginZip + "]");
         }
+        DistributionNode node = copyOf(distribution);
+        node.run(List.of(node.home.resolve("bin/elasticsearch-plugin").toString(), "install", "--batch", pluginZip.toUri().toString()), false, 120);
+        return node;
+    }
+
+    /** A node in a new folder, with a copy of the installation in {@code from}. */
+    private static DistributionNode copyOf(Path from) throws IOException {
         Path root = Files.createTempDirectory("elmo-e2e");
         Path home = root.resolve("elasticsearch");
-        copyTree(distribution, home);
+        copyTree(from, home);
         // Unpacking through Maven may drop the executable bits.
         try (Stream<Path> scripts = Files.list(home.resolve("bin"))) {
             for (Path script : scripts.toList()) {
                 script.toFile().setExecutable(true, false);
             }
         }
-        DistributionNode node = new DistributionNode(root, home, freePort(), freePort());
-        node.run(List.of(home.resolve("bin/elasticsearch-plugin").toString(), "install", "--batch", pluginZip.toUri().toString()), false, 120);
-        return node;
+        return new DistributionNode(root, home, freePort(), freePort());
     }
 
     /** Starts the node with these settings ({@code key=value}) besides the common ones; the ports stay the node's own. */

@@ -106,7 +106,8 @@ public final class EmbedAction extends HandledTransportAction<EmbedRequest, Embe
     private void forward(EmbedRequest request, Iterator<DiscoveryNode> nodes, ActionListener<EmbedResponse> listener) {
         if (!nodes.hasNext()) {
             listener.onFailure(new ResourceNotFoundException("[model_id] [" + request.modelId() + "]: no node of the cluster has this model; "
-                    + "put it in <config>/elmo/" + request.modelId() + "/ on the nodes that embed (those without it forward to them)"));
+                    + "store it in the cluster with `elmo upload` (PUT _elmo/models/" + request.modelId() + "), or put it in <config>/elmo/"
+                    + request.modelId() + "/ on the nodes that embed (those without it forward to them)"));
             return;
         }
         DiscoveryNode node = nodes.next();
