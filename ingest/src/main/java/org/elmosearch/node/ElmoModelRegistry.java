@@ -90,12 +90,17 @@ public final class ElmoModelRegistry implements Closeable {
     }
 
     /**
-     * Whether this node has the model's directory (loaded or not).
+     * Whether this node has the model's directory (loaded or not). A stored model counts once a version of it is in
+     * service here, so that until then embedding requests go to the nodes that serve it.
      *
      * @throws IllegalArgumentException for an id that is not a plain name
      */
     public boolean has(String id) {
-        return slots.containsKey(id) || Files.isDirectory(ModelId.resolve(root, id));
+        if (Files.isDirectory(ModelId.resolve(root, id))) {
+            return true;
+        }
+        Slot slot = slots.get(id);
+        return slot != null && (slot.version == null || slot.current != null);
     }
 
     /**

@@ -433,6 +433,8 @@ public class ElmoModelRegistryTests extends ESTestCase {
             assertEquals(ModelInfo.State.FAILED, failed.state());
             assertEquals(ModelSource.cluster("v9"), failed.source());
             assertFalse("a failed version is fetched again at the next sync", registry.storedVersions().containsKey("other"));
+            assertFalse("requests for it go to the nodes that serve it", registry.has("other"));
+            assertTrue(registry.has("stored"));
         }
     }
 
