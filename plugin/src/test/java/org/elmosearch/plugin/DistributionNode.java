@@ -39,6 +39,8 @@ final class DistributionNode implements AutoCloseable {
     private final int transportPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private List<String> settings = List.of();
+    /** {@code user:password} that requests and health checks go as; null with security off. */
+    private String credentials;
     private long pid = -1;
 
     private DistributionNode(Path root, Path home, int httpPort, int transportPort) {
@@ -97,6 +99,26 @@ final class DistributionNode implements AutoCloseable {
         return nodes;
     }
 
+    /**
+     * Installs a single node with security on (the basic licence's, plain HTTP on loopback), users of the file realm,
+     * and roles appended to {@code config/roles.yml}; requests go as {@code admin}, a superuser.
+     *
+     * @param users user name to {@code password:role}
+     */
+    static DistributionNode startSecured(Path distribution, Path pluginZip, Map<String, String> users, String roles) throws Exception {
+        DistributionNode node = install(distribution, pluginZip);
+        Files.writeString(node.home.resolve("config/roles.yml"), roles, java.nio.file.StandardOpenOption.APPEND);
+        for (Map.Entry<String, String> user : users.entrySet()) {
+            String[] passwordAndRole = user.getValue().split(":", 2);
+            node.run(List.of(node.home.resolve("bin/elasticsearch-users").toString(), "useradd", user.getKey(), "-p", passwordAndRole[0],
+                    "-r", passwordAndRole[1]), false, 120);
+        }
+        node.credentials = "admin:" + users.get("admin").split(":", 2)[0];
+        node.start(List.of("discovery.type=single-node", "xpack.security.enabled=true", "xpack.security.http.ssl.enabled=false",
+                "xpack.security.transport.ssl.enabled=false"));
+        return node;
+    }
+
     /** Copies the unpacked distribution and installs the plugin. */
     private static DistributionNode install(Path distribution, Path pluginZip) throws Exception {
         if (!Files.isDirectory(distribution) || !Files.isRegularFile(pluginZip)) {
@@ -150,7 +172,10 @@ final class DistributionNode implements AutoCloseable {
         Path pidFile = home.resolve("es.pid");
         List<String> command = new ArrayList<>(List.of(home.resolve("bin/elasticsearch").toString(), "-d", "-p", pidFile.toString()));
         List<String> all = new ArrayList<>(List.of("cluster.name=" + CLUSTER, "network.host=127.0.0.1", "http.port=" + httpPort,
-                "transport.port=" + transportPort, "xpack.security.enabled=false", "cluster.routing.allocation.disk.threshold_enabled=false"));
+                "transport.port=" + transportPort, "cluster.routing.allocation.disk.threshold_enabled=false"));
+        if (credentials == null) {
+            all.add("xpack.security.enabled=false");
+        }
         all.addAll(settings);
         for (String setting : all) {
             command.add("-E");
@@ -184,7 +209,15 @@ final class DistributionNode implements AutoCloseable {
     }
 
     HttpResponse<String> request(String method, String path, String json) throws IOException, InterruptedException {
+        return request(method, path, json, credentials);
+    }
+
+    /** A request as {@code user:password} (none: null). */
+    HttpResponse<String> request(String method, String path, String json, String user) throws IOException, InterruptedException {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).timeout(Duration.ofSeconds(120));
+        if (user != null) {
+            builder.header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(user.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
         if (json == null) {
             builder.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

@@ -64,8 +64,7 @@ public final class CommitModelAction extends HandledTransportAction<CommitModelA
                 listener.onFailure(e);
                 return;
             }
-            client.execute(SyncStoredModelsAction.TYPE, new SyncStoredModelsAction.Request(request.modelId),
-                    listener.map(nodes -> new Response(committed, nodes)));
+            SyncStoredModelsAction.syncEveryNode(client, request.modelId, listener.map(nodes -> new Response(committed, nodes)));
         });
     }
 

@@ -49,7 +49,7 @@ public final class DeleteModelAction extends HandledTransportAction<DeleteModelA
                 listener.onFailure(e);
                 return;
             }
-            client.execute(SyncStoredModelsAction.TYPE, new SyncStoredModelsAction.Request(request.modelId), listener);
+            SyncStoredModelsAction.syncEveryNode(client, request.modelId, listener);
         });
     }
 

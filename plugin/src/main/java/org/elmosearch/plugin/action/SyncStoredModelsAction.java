@@ -1,16 +1,20 @@
 package org.elmosearch.plugin.action;
 
+import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.ActionType;
 import org.elasticsearch.action.FailedNodeException;
 import org.elasticsearch.action.support.ActionFilters;
+import org.elasticsearch.action.support.ContextPreservingActionListener;
 import org.elasticsearch.action.support.nodes.BaseNodeResponse;
 import org.elasticsearch.action.support.nodes.BaseNodesRequest;
 import org.elasticsearch.action.support.nodes.TransportNodesAction;
 import org.elasticsearch.cluster.ClusterName;
 import org.elasticsearch.cluster.node.DiscoveryNode;
+import org.elasticsearch.client.internal.node.NodeClient;
 import org.elasticsearch.cluster.service.ClusterService;
 import org.elasticsearch.common.io.stream.StreamInput;
 import org.elasticsearch.common.io.stream.StreamOutput;
+import org.elasticsearch.common.util.concurrent.ThreadContext;
 import org.elasticsearch.injection.guice.Inject;
 import org.elasticsearch.tasks.Task;
 import org.elasticsearch.threadpool.ThreadPool;
@@ -25,13 +29,13 @@ import java.util.List;
 
 /**
  * Every node brings its stored models in line with the cluster's model store (after a commit or a delete) and
- * answers with its state of one model: absent once deleted.
+ * answers with its state of one model: absent once deleted. An internal action: the plugin runs it, never a user.
  */
 public final class SyncStoredModelsAction extends TransportNodesAction<
         SyncStoredModelsAction.Request, SyncStoredModelsAction.Response, SyncStoredModelsAction.NodeRequest,
         SyncStoredModelsAction.NodeResponse, Void> {
 
-    public static final String NAME = "cluster:admin/elmo/models/sync";
+    public static final String NAME = "internal:elmo/models/sync";
     public static final ActionType<Response> TYPE = new ActionType<>(NAME);
 
     private final StoredModels storedModels;
@@ -44,6 +48,18 @@ public final class SyncStoredModelsAction extends TransportNodesAction<
         super(NAME, clusterService, transportService, actionFilters, NodeRequest::new, threadPool.executor(ThreadPool.Names.GENERIC));
         this.storedModels = storedModels;
         this.registry = registry;
+    }
+
+    /**
+     * Syncs every node as the plugin rather than as the user whose commit or delete asked for it: that user is
+     * allowed the commit or the delete, and needs nothing more.
+     */
+    static void syncEveryNode(NodeClient client, String modelId, ActionListener<Response> listener) {
+        ThreadContext threadContext = client.threadPool().getThreadContext();
+        ActionListener<Response> inCallersContext = ContextPreservingActionListener.wrapPreservingContext(listener, threadContext);
+        try (ThreadContext.StoredContext ignored = threadContext.stashContext()) {
+            client.execute(TYPE, new Request(modelId), inCallersContext);
+        }
     }
 
     @Override
@@ -72,7 +88,7 @@ public final class SyncStoredModelsAction extends TransportNodesAction<
     public static final class Request extends BaseNodesRequest {
         private final String modelId;
 
-        public Request(String modelId) {
+        Request(String modelId) {
             super(new String[0]);
             this.modelId = modelId;
         }

@@ -64,7 +64,8 @@ final class UploadCommand implements Command {
                 Flag.value("--url", "URL", "the cluster's HTTP address, e.g. http://127.0.0.1:9200 (required)"),
                 Flag.value("--model", "DIR", "the model directory to upload (required)"),
                 Flag.value("--id", "MODEL_ID", "the id the model is stored and used under (required)"),
-                Flag.value("--chunk-size", "BYTES", "bytes per chunk request (default " + DEFAULT_CHUNK_SIZE + ")"));
+                Flag.value("--chunk-size", "BYTES", "bytes per chunk request (default " + DEFAULT_CHUNK_SIZE + ")"),
+                Flag.value("--user", "USER:PASSWORD", "basic authentication, for a cluster with security on"));
     }
 
     /** One file to send. */
@@ -84,7 +85,8 @@ final class UploadCommand implements Command {
         if (files.isEmpty()) {
             throw new UsageException("--model: no files in " + dir);
         }
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        Cluster cluster = new Cluster(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), base,
+                arguments.optional("--user").map(user -> "Basic " + Base64.getEncoder().encodeToString(user.getBytes(StandardCharsets.UTF_8))).orElse(null));
         String modelPath = "/_elmo/models/" + URLEncoder.encode(id, StandardCharsets.UTF_8);
 
         ObjectNode manifest = JSON.createObjectNode().put("chunk_size", chunkSize);
@@ -94,7 +96,7 @@ final class UploadCommand implements Command {
             list.addObject().put("name", file.name()).put("length", file.length()).put("sha256", file.sha256());
             total += file.length();
         }
-        String uploadId = send(http, "PUT", base.resolve(modelPath), manifest, Duration.ofMinutes(1)).path("upload_id").asText();
+        String uploadId = cluster.send("PUT", modelPath, manifest, Duration.ofMinutes(1)).path("upload_id").asText();
         err.printf(Locale.ROOT, "upload %s of model [%s]: %d files, %.1f MB%n", uploadId, id, files.size(), total / 1e6);
 
         long sent = 0;
@@ -106,7 +108,7 @@ final class UploadCommand implements Command {
                     int length = in.readNBytes(buffer, 0, (int) Math.min(chunkSize, file.length() - (long) chunk * chunkSize));
                     ObjectNode body = JSON.createObjectNode().put("upload_id", uploadId).put("file", file.name()).put("chunk", chunk)
                             .put("data", Base64.getEncoder().encodeToString(length == buffer.length ? buffer : java.util.Arrays.copyOf(buffer, length)));
-                    send(http, "PUT", base.resolve(modelPath + "/_chunk"), body, Duration.ofMinutes(2));
+                    cluster.send("PUT", modelPath + "/_chunk", body, Duration.ofMinutes(2));
                     sent += length;
                     err.printf(Locale.ROOT, "  %s chunk %d/%d, %.1f of %.1f MB (%d%%)%n", file.name(), chunk + 1, chunks, sent / 1e6, total / 1e6,
                             total == 0 ? 100 : sent * 100 / total);
@@ -114,8 +116,8 @@ final class UploadCommand implements Command {
             }
         }
         err.println("committing: the cluster checks the files and loads them on every node");
-        JsonNode committed = send(http, "POST", base.resolve(modelPath + "/_commit?upload_id=" + URLEncoder.encode(uploadId, StandardCharsets.UTF_8)),
-                null, Duration.ofMinutes(30));
+        JsonNode committed = cluster.send("POST", modelPath + "/_commit?upload_id=" + URLEncoder.encode(uploadId, StandardCharsets.UTF_8), null,
+                Duration.ofMinutes(30));
         List<String> failed = new ArrayList<>();
         committed.path("nodes").properties().forEach(node -> {
             JsonNode model = node.getValue().path("model");
@@ -169,33 +171,45 @@ final class UploadCommand implements Command {
         }
     }
 
-    /** Sends one JSON request; a refusal becomes an exception carrying the server's reason. */
-    private static JsonNode send(HttpClient http, String method, URI uri, JsonNode body, Duration timeout) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout);
-        if (body == null) {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+    /**
+     * The cluster's HTTP address.
+     *
+     * @param authorization the Authorization header's value; null for none
+     */
+    private record Cluster(HttpClient http, URI base, String authorization) {
+
+        /** Sends one JSON request; a refusal becomes an exception carrying the server's reason. */
+        JsonNode send(String method, String path, JsonNode body, Duration timeout) throws IOException, InterruptedException {
+            URI uri = URI.create(base + path);
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout);
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            if (body == null) {
+                request.method(method, HttpRequest.BodyPublishers.noBody());
+            } else {
+                request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+            }
+            HttpResponse<String> response;
+            try {
+                response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (java.net.ConnectException e) {
+                throw new IOException("cannot connect to " + uri.getScheme() + "://" + uri.getAuthority() + ": " + e.getMessage(), e);
+            }
+            JsonNode json;
+            try {
+                json = JSON.readTree(response.body());
+            } catch (IOException e) {
+                json = null;
+            }
+            if (response.statusCode() / 100 != 2) {
+                String reason = json == null ? response.body() : json.path("error").path("reason").asText(response.body());
+                throw new IOException("the cluster refused " + method + " " + uri.getPath() + " (" + response.statusCode() + "): " + reason);
+            }
+            if (json == null) {
+                throw new IOException(method + " " + uri.getPath() + " answered with something other than JSON: " + response.body());
+            }
+            return json;
         }
-        HttpResponse<String> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (java.net.ConnectException e) {
-            throw new IOException("cannot connect to " + uri.getScheme() + "://" + uri.getAuthority() + ": " + e.getMessage(), e);
-        }
-        JsonNode json;
-        try {
-            json = JSON.readTree(response.body());
-        } catch (IOException e) {
-            json = null;
-        }
-        if (response.statusCode() / 100 != 2) {
-            String reason = json == null ? response.body() : json.path("error").path("reason").asText(response.body());
-            throw new IOException("the cluster refused " + method + " " + uri.getPath() + " (" + response.statusCode() + "): " + reason);
-        }
-        if (json == null) {
-            throw new IOException(method + " " + uri.getPath() + " answered with something other than JSON: " + response.body());
-        }
-        return json;
     }
 }

@@ -37,6 +37,7 @@ class UploadCommandTest {
     Path dir;
     private HttpServer server;
     private final List<String> requests = new ArrayList<>();
+    private final List<String> authorizations = new ArrayList<>();
     private final Map<String, ByteArrayOutputStream> received = new TreeMap<>();
     private JsonNode manifest;
     /** What the commit answers: status and body. */
@@ -61,6 +62,7 @@ class UploadCommandTest {
     private synchronized void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
         requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
+        authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
         byte[] body = exchange.getRequestBody().readAllBytes();
         int status = 200;
         String answer = "{}";
@@ -117,6 +119,16 @@ class UploadCommandTest {
         assertEquals(1 + 1 + 3 + 1, requests.size(), requests.toString());
         assertTrue(result.err().contains("weights.hdf5 chunk 3/3"), result.err());
         assertTrue(result.err().contains("node node-b: loaded"), result.err());
+    }
+
+    @Test
+    void everyRequestCarriesTheUsersBasicAuthentication() throws Exception {
+        writeModel();
+        ElmoCliTest.Result result = ElmoCliTest.run("upload", "--url", url(), "--model", dir.toString(), "--id", "m", "--user", "elastic:s3cret");
+        assertEquals(0, result.code(), result.err());
+        String expected = "Basic " + Base64.getEncoder().encodeToString("elastic:s3cret".getBytes(StandardCharsets.UTF_8));
+        assertEquals(List.of(expected), authorizations.stream().distinct().toList());
+        assertEquals(4, authorizations.size());
     }
 
     @Test
