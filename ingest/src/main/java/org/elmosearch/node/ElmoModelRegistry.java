@@ -149,13 +149,25 @@ public final class ElmoModelRegistry implements Closeable {
      * @return the model's state after the load
      */
     public ModelInfo install(String id, String version, Path dir) {
-        if (Files.isDirectory(ModelId.resolve(root, id))) {
-            shadowed.put(id, version);
+        if (shadowedByConfig(id, version)) {
             return slot(id).info();
         }
         Slot slot = slots.computeIfAbsent(id, k -> new Slot(id, null, version));
         slot.reload(dir, version);
         return slot.info();
+    }
+
+    /**
+     * Where the config directory has a model of this id, records the stored version as shadowed by it.
+     *
+     * @return whether the config directory's model wins, so that the stored version need not be fetched
+     */
+    public boolean shadowedByConfig(String id, String version) {
+        if (!Files.isDirectory(ModelId.resolve(root, id))) {
+            return false;
+        }
+        shadowed.put(id, version);
+        return true;
     }
 
     /**

@@ -449,6 +449,9 @@ public class ElmoModelRegistryTests extends ESTestCase {
             assertEquals(new ModelSource(ModelSource.Kind.CONFIG, null, "version-1"), info.source());
             assertSame(config, TinyModels.loaded(registry, "tiny"));
             assertEquals("not fetched again", Map.of("tiny", "version-1"), registry.storedVersions());
+            assertTrue(registry.shadowedByConfig("tiny", "version-2"));
+            assertFalse(registry.shadowedByConfig("other", "version-2"));
+            assertEquals(Map.of("tiny", "version-2"), registry.storedVersions());
             assertFalse("deleting the stored model leaves the config one", registry.uninstall("tiny"));
             assertSame(config, TinyModels.loaded(registry, "tiny"));
             assertEquals(ModelSource.CONFIG, registry.describe().get(0).source());

@@ -112,6 +112,10 @@ public final class StoredModels implements ClusterStateListener {
 
     private void install(ModelManifest manifest) {
         String id = manifest.modelId();
+        if (registry.shadowedByConfig(id, manifest.version())) {
+            LOGGER.info("model [{}]: the config directory's model wins over version [{}] of the cluster's model store", id, manifest.version());
+            return;
+        }
         Path dir = folder.resolve(id).resolve(manifest.version());
         try {
             deleteTree(dir);
