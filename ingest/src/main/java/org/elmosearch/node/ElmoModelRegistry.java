@@ -171,6 +171,14 @@ public final class ElmoModelRegistry implements Closeable {
     }
 
     /**
+     * Reports a stored model this node does not serve yet as loading while its files are fetched; requests for it
+     * go to the nodes that serve it meanwhile (see {@link #has}).
+     */
+    public void fetching(String id, String version) {
+        slots.computeIfAbsent(id, k -> new Slot(id, null, version)).fetching(version);
+    }
+
+    /**
      * Records that a stored model's version could not be fetched; a node that serves an older version keeps it.
      */
     public void installFailed(String id, String version, String error) {
@@ -460,10 +468,19 @@ public final class ElmoModelRegistry implements Closeable {
             }
         }
 
+        synchronized void fetching(String newVersion) {
+            if (current == null) {
+                error = null;
+                version = newVersion;
+                loading = true;
+            }
+        }
+
         synchronized void failed(String failedVersion, String message) {
             if (current == null) {
                 error = message;
                 version = failedVersion;
+                loading = false;
             }
         }
 

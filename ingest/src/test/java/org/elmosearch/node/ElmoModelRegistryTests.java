@@ -390,6 +390,12 @@ public class ElmoModelRegistryTests extends ESTestCase {
         SyntheticModel.write(SyntheticModel.randomWeights(SyntheticModel.Preset.TINY.options(), 99), v2);
         try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
             assertFalse(registry.has("stored"));
+            registry.fetching("stored", "version-1");
+            ModelInfo fetching = registry.describe().get(0);
+            assertEquals(ModelInfo.State.LOADING, fetching.state());
+            assertEquals(ModelSource.cluster("version-1"), fetching.source());
+            assertFalse("requests go to the nodes that serve it meanwhile", registry.has("stored"));
+            assertThat(expectThrows(IllegalStateException.class, () -> registry.acquire("stored")).getMessage(), containsString("still loading"));
             ModelInfo first = registry.install("stored", "version-1", v1);
             assertEquals(ModelInfo.State.LOADED, first.state());
             assertEquals(ModelSource.cluster("version-1"), first.source());

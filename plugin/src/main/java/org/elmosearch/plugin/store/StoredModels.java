@@ -117,6 +117,7 @@ public final class StoredModels implements ClusterStateListener {
             return;
         }
         Path dir = folder.resolve(id).resolve(manifest.version());
+        registry.fetching(id, manifest.version());
         try {
             deleteTree(dir);
             store.materialize(manifest, dir);
