@@ -91,7 +91,8 @@ public final class ElmoModelRegistry implements Closeable {
 
     /**
      * Whether this node has the model's directory (loaded or not). A stored model counts once a version of it is in
-     * service here, so that until then embedding requests go to the nodes that serve it.
+     * service here or failed here (answered like a config model that failed), so that while it is fetched and loaded
+     * embedding requests go to the nodes that serve it.
      *
      * @throws IllegalArgumentException for an id that is not a plain name
      */
@@ -100,7 +101,7 @@ public final class ElmoModelRegistry implements Closeable {
             return true;
         }
         Slot slot = slots.get(id);
-        return slot != null && (slot.version == null || slot.current != null);
+        return slot != null && (slot.version == null || slot.current != null || slot.error != null);
     }
 
     /**

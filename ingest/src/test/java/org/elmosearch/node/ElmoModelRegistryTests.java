@@ -439,7 +439,10 @@ public class ElmoModelRegistryTests extends ESTestCase {
             assertEquals(ModelInfo.State.FAILED, failed.state());
             assertEquals(ModelSource.cluster("v9"), failed.source());
             assertFalse("a failed version is fetched again at the next sync", registry.storedVersions().containsKey("other"));
-            assertFalse("requests for it go to the nodes that serve it", registry.has("other"));
+            assertTrue("answered with its failure, as a config model that failed", registry.has("other"));
+            ElasticsearchStatusException conflict = expectThrows(ElasticsearchStatusException.class, () -> registry.acquire("other"));
+            assertEquals(RestStatus.CONFLICT, conflict.status());
+            assertThat(conflict.getMessage(), containsString("[weights.hdf5] chunk [0] is missing"));
             assertTrue(registry.has("stored"));
         }
     }
