@@ -403,7 +403,9 @@ public final class ElmoModelRegistry implements Closeable {
         synchronized ModelLease acquire() {
             if (current == null && error == null) {
                 if (dir == null) {
-                    throw new IllegalStateException("[model_id] [" + id + "] is still loading on this node");
+                    // Unlike a failed model, this one will serve soon: 503 tells a client that retrying helps.
+                    throw new ElasticsearchStatusException("[model_id] [" + id + "] is still loading on this node",
+                            RestStatus.SERVICE_UNAVAILABLE);
                 }
                 if (closed) {
                     throw new IllegalStateException("the node is shutting down");

@@ -395,7 +395,9 @@ public class ElmoModelRegistryTests extends ESTestCase {
             assertEquals(ModelInfo.State.LOADING, fetching.state());
             assertEquals(ModelSource.cluster("version-1"), fetching.source());
             assertFalse("requests go to the nodes that serve it meanwhile", registry.has("stored"));
-            assertThat(expectThrows(IllegalStateException.class, () -> registry.acquire("stored")).getMessage(), containsString("still loading"));
+            ElasticsearchStatusException stillLoading = expectThrows(ElasticsearchStatusException.class, () -> registry.acquire("stored"));
+            assertThat(stillLoading.getMessage(), containsString("still loading"));
+            assertEquals("a retry helps once the load ends", RestStatus.SERVICE_UNAVAILABLE, stillLoading.status());
             ModelInfo first = registry.install("stored", "version-1", v1);
             assertEquals(ModelInfo.State.LOADED, first.state());
             assertEquals(ModelSource.cluster("version-1"), first.source());
