@@ -4,11 +4,11 @@ import org.elasticsearch.client.internal.node.NodeClient;
 import org.elasticsearch.rest.BaseRestHandler;
 import org.elasticsearch.rest.RestRequest;
 import org.elasticsearch.rest.action.RestToXContentListener;
-import org.elasticsearch.xcontent.ConstructingObjectParser;
 import org.elasticsearch.xcontent.ObjectParser;
 import org.elasticsearch.xcontent.ParseField;
 import org.elasticsearch.xcontent.XContentParser;
 import org.elmosearch.node.ModelId;
+import org.elmosearch.plugin.ElmoObjectParsers;
 import org.elmosearch.plugin.action.PutModelChunkAction;
 
 import java.io.IOException;
@@ -21,18 +21,32 @@ import java.util.List;
  */
 public final class RestPutModelChunkAction extends BaseRestHandler {
 
-    private record Body(String uploadId, String file, int chunk, byte[] data) {
+    private static final String WHERE = "_elmo/models/_chunk";
+
+    private static final class Body {
+        String uploadId;
+        String file;
+        int chunk;
+        byte[] data;
     }
 
-    private static final ConstructingObjectParser<Body, Void> PARSER = new ConstructingObjectParser<>("elmo_model_chunk", false,
-            a -> new Body((String) a[0], (String) a[1], (Integer) a[2], (byte[]) a[3]));
+    private static final ObjectParser<Body, Void> PARSER = new ObjectParser<>(WHERE,
+            ElmoObjectParsers.refuseUnknown(WHERE, List.of("upload_id", "file", "chunk", "data")), Body::new);
 
     static {
-        PARSER.declareString(ConstructingObjectParser.constructorArg(), new ParseField("upload_id"));
-        PARSER.declareString(ConstructingObjectParser.constructorArg(), new ParseField("file"));
-        PARSER.declareInt(ConstructingObjectParser.constructorArg(), new ParseField("chunk"));
-        PARSER.declareField(ConstructingObjectParser.constructorArg(), XContentParser::binaryValue, new ParseField("data"),
-                ObjectParser.ValueType.STRING);
+        PARSER.declareString((b, v) -> b.uploadId = v, new ParseField("upload_id"));
+        PARSER.declareString((b, v) -> b.file = v, new ParseField("file"));
+        PARSER.declareInt((b, v) -> b.chunk = v, new ParseField("chunk"));
+        PARSER.declareField((b, v) -> b.data = v, XContentParser::binaryValue, new ParseField("data"), ObjectParser.ValueType.STRING);
+        for (String required : List.of("upload_id", "file", "chunk", "data")) {
+            PARSER.declareRequiredFieldSet(required);
+        }
+    }
+
+    /** @throws IllegalArgumentException (a 400) naming an unknown or missing option */
+    static PutModelChunkAction.Request parse(String modelId, XContentParser parser) {
+        Body body = PARSER.apply(parser, null);
+        return new PutModelChunkAction.Request(modelId, body.uploadId, body.file, body.chunk, body.data);
     }
 
     @Override
@@ -49,11 +63,10 @@ public final class RestPutModelChunkAction extends BaseRestHandler {
     protected RestChannelConsumer prepareRequest(RestRequest request, NodeClient client) throws IOException {
         String modelId = request.param("model_id");
         ModelId.check(modelId);
-        Body body;
+        PutModelChunkAction.Request chunk;
         try (XContentParser parser = request.contentParser()) {
-            body = PARSER.parse(parser, null);
+            chunk = parse(modelId, parser);
         }
-        PutModelChunkAction.Request chunk = new PutModelChunkAction.Request(modelId, body.uploadId(), body.file(), body.chunk(), body.data());
         return channel -> client.execute(PutModelChunkAction.TYPE, chunk, new RestToXContentListener<>(channel));
     }
 }

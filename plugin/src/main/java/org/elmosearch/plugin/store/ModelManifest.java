@@ -3,13 +3,13 @@ package org.elmosearch.plugin.store;
 import org.elasticsearch.common.io.stream.StreamInput;
 import org.elasticsearch.common.io.stream.StreamOutput;
 import org.elasticsearch.common.io.stream.Writeable;
-import org.elasticsearch.xcontent.ConstructingObjectParser;
 import org.elasticsearch.xcontent.ObjectParser;
 import org.elasticsearch.xcontent.ParseField;
 import org.elasticsearch.xcontent.ToXContentObject;
 import org.elasticsearch.xcontent.XContentBuilder;
 import org.elasticsearch.xcontent.XContentParser;
 import org.elmosearch.node.ModelId;
+import org.elmosearch.plugin.ElmoObjectParsers;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -65,26 +65,44 @@ public record ModelManifest(String modelId, String version, int chunkSize, List<
         }
     }
 
-    private static final ConstructingObjectParser<ModelFile, Void> FILE_PARSER = new ConstructingObjectParser<>("file", false,
-            a -> new ModelFile((String) a[0], (Long) a[1], (String) a[2]));
+    private static final String WHERE = "_elmo/models";
+    private static final String FILE_WHERE = WHERE + ".files";
+
+    /** A file as the request gives it, before it is checked. */
+    private static final class FileBody {
+        String name;
+        long length;
+        String sha256;
+
+        ModelFile file() {
+            return new ModelFile(name, length, sha256);
+        }
+    }
+
+    private static final ObjectParser<FileBody, Void> FILE_PARSER = new ObjectParser<>(FILE_WHERE,
+            ElmoObjectParsers.refuseUnknown(FILE_WHERE, List.of("name", "length", "sha256")), FileBody::new);
 
     static {
-        FILE_PARSER.declareString(ConstructingObjectParser.constructorArg(), new ParseField("name"));
-        FILE_PARSER.declareLong(ConstructingObjectParser.constructorArg(), new ParseField("length"));
-        FILE_PARSER.declareString(ConstructingObjectParser.constructorArg(), new ParseField("sha256"));
+        FILE_PARSER.declareString((f, v) -> f.name = v, new ParseField("name"));
+        FILE_PARSER.declareLong((f, v) -> f.length = v, new ParseField("length"));
+        FILE_PARSER.declareString((f, v) -> f.sha256 = v, new ParseField("sha256"));
+        FILE_PARSER.declareRequiredFieldSet("name");
+        FILE_PARSER.declareRequiredFieldSet("length");
+        FILE_PARSER.declareRequiredFieldSet("sha256");
     }
 
     /** The body of {@code PUT _elmo/models/<model_id>}. */
     private static final class Body {
         Integer chunkSize;
-        List<ModelFile> files;
+        List<FileBody> files;
     }
 
-    private static final ObjectParser<Body, Void> BODY_PARSER = new ObjectParser<>("elmo_model", false, Body::new);
+    private static final ObjectParser<Body, Void> BODY_PARSER = new ObjectParser<>(WHERE,
+            ElmoObjectParsers.refuseUnknown(WHERE, List.of("files", "chunk_size")), Body::new);
 
     static {
-        BODY_PARSER.declareInt((b, v) -> b.chunkSize = v, new ParseField("chunk_size"));
         BODY_PARSER.declareObjectArray((b, v) -> b.files = v, FILE_PARSER, new ParseField("files"));
+        BODY_PARSER.declareInt((b, v) -> b.chunkSize = v, new ParseField("chunk_size"));
     }
 
     /**
@@ -102,8 +120,9 @@ public record ModelManifest(String modelId, String version, int chunkSize, List<
         if (body.files == null || body.files.isEmpty()) {
             throw new IllegalArgumentException("[files] is required: the model directory's files, each with [name], [length] and [sha256]");
         }
+        List<ModelFile> files = body.files.stream().map(FileBody::file).toList();
         Set<String> names = new HashSet<>();
-        for (ModelFile file : body.files) {
+        for (ModelFile file : files) {
             checkFileName(file.name());
             if (!names.add(file.name())) {
                 throw new IllegalArgumentException("[files] names [" + file.name() + "] twice");
@@ -116,7 +135,7 @@ public record ModelManifest(String modelId, String version, int chunkSize, List<
                         + file.sha256() + "]");
             }
         }
-        return new ModelManifest(modelId, version, chunkSize, List.copyOf(body.files), nowMillis, false);
+        return new ModelManifest(modelId, version, chunkSize, files, nowMillis, false);
     }
 
     private static void checkFileName(String name) {

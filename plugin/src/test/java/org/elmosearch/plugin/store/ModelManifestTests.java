@@ -50,8 +50,14 @@ public class ModelManifestTests extends ESTestCase {
         assertRefused(files(file("a", 1, "ABC")), "[files] [a]: [sha256] must be 64 lowercase hex digits, got [ABC]");
         assertRefused("{\"files\": []}", "[files] is required");
         assertRefused("{\"chunk_size\": 10, \"files\": [" + file("a", 1, SHA) + "]}", "[chunk_size] must be between 1024 and 33554432 bytes, got [10]");
-        XContentParseException unknown = expectThrows(XContentParseException.class, () -> parse("{\"colour\": 1}"));
-        assertThat(unknown.getMessage(), containsString("unknown field [colour]"));
+        IllegalArgumentException unknown = expectThrows(IllegalArgumentException.class, () -> parse("{\"colour\": 1}"));
+        assertEquals("[_elmo/models] unknown option [colour]; allowed: [files, chunk_size]", unknown.getMessage());
+        XContentParseException unknownInAFile = expectThrows(XContentParseException.class,
+                () -> parse("{\"files\": [{\"name\": \"a\", \"length\": 1, \"sha256\": \"" + SHA + "\", \"size\": 1}]}"));
+        assertEquals("[_elmo/models.files] unknown option [size]; allowed: [name, length, sha256]", unknownInAFile.getCause().getMessage());
+        XContentParseException missing = expectThrows(XContentParseException.class,
+                () -> parse("{\"files\": [{\"name\": \"a\", \"length\": 1}]}"));
+        assertThat(missing.getCause().getMessage(), containsString("[sha256]"));
     }
 
     public void testAChunkOfAFileTheManifestDoesNotNameIsRefusedListingItsFiles() throws IOException {
