@@ -141,6 +141,22 @@ public class ElmoModelStoreIT extends ESIntegTestCase {
         assertFalse("the new weights answer", Arrays.equals(before[0], after[0]));
     }
 
+    public void testOfTwoUploadsInProgressTheLaterCommitServesAndTheOtherCanStillCommit() throws Exception {
+        Path first = tinyModel(11);
+        Path second = tinyModel(12);
+        String v1 = upload(first, files(first), -1);
+        String v2 = upload(second, files(second), -1);
+        assertEveryNodeServes(commit(v2), v2);
+        float[] fromSecond = embed(client());
+        // A commit used to remove every other upload of the model, so that v1's commit was answered 404.
+        assertEveryNodeServes(commit(v1), v1);
+        float[][] fromFirst = embedOnEveryNode();
+        assertArrayEquals(fromFirst[0], fromFirst[1], 0f);
+        assertFalse("the later commit's weights answer", Arrays.equals(fromSecond, fromFirst[0]));
+        ResourceNotFoundException replaced = expectThrows(ResourceNotFoundException.class, () -> commit(v2));
+        assertThat("the version it replaced is gone", replaced.getMessage(), containsString("no such upload"));
+    }
+
     public void testCorruptUploadsAreRefusedNamingTheProblemAndTheVersionInServiceKeepsServing() throws Exception {
         Path good = tinyModel(11);
         String v1 = upload(good, files(good), -1);

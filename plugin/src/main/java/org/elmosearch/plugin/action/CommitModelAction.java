@@ -58,7 +58,7 @@ public final class CommitModelAction extends HandledTransportAction<CommitModelA
                     throw new IllegalArgumentException("upload [" + request.uploadId + "] of model [" + request.modelId + "] is committed already");
                 }
                 storedModels.check(manifest);
-                store.commit(manifest);
+                store.commit(manifest, threadPool.absoluteTimeInMillis());
                 committed = manifest.committedCopy();
             } catch (Exception e) {
                 listener.onFailure(e);

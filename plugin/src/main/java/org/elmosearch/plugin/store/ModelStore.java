@@ -12,6 +12,7 @@ import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.cluster.service.ClusterService;
 import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.common.util.concurrent.ThreadContext;
+import org.elasticsearch.index.query.QueryBuilder;
 import org.elasticsearch.index.query.QueryBuilders;
 import org.elasticsearch.indices.SystemIndexDescriptor;
 import org.elasticsearch.search.SearchHit;
@@ -28,6 +29,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -45,6 +47,8 @@ public final class ModelStore {
     private static final String CURRENT = "current";
     /** Far more chunks and versions than a model's store holds (a 374 MB model is some 90 chunks of 4 MB). */
     private static final int MAX_DOCS = 10_000;
+    /** An upload not committed for this long is taken for abandoned: the next commit of its model removes it. */
+    static final long ABANDONED_AFTER_MILLIS = TimeUnit.DAYS.toMillis(1);
     private static final java.util.regex.Pattern UPLOAD_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private final Supplier<Client> client;
@@ -185,15 +189,45 @@ public final class ModelStore {
         }
     }
 
-    /** Marks the upload committed and makes it the model's version in service, then drops every other version's documents. */
-    public void commit(ModelManifest manifest) {
+    /**
+     * Marks the upload committed and makes it the model's version in service, then drops the versions it replaced and
+     * the uploads abandoned for {@link #ABANDONED_AFTER_MILLIS}. Another upload still in progress keeps its chunks, so
+     * that of two racing uploads the later commit serves, and neither is refused for chunks the other's commit removed.
+     */
+    public void commit(ModelManifest manifest, long nowMillis) {
         ModelManifest committed = manifest.committedCopy();
         try (ThreadContext.StoredContext ignored = threadContext.stashContext()) {
             client.get().prepareIndex(INDEX).setId(manifestId(manifest.modelId(), manifest.version()))
                     .setSource(withType(committed.toSource(), MANIFEST)).get();
             client.get().prepareIndex(INDEX).setId(manifest.modelId()).setSource(withType(committed.toSource(), CURRENT))
                     .setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE).get();
-            deleteWhere(manifest.modelId(), manifest.version());
+            List<String> stale = new ArrayList<>();
+            for (ModelManifest other : manifests(manifest.modelId())) {
+                boolean inProgress = !other.committed() && nowMillis - other.createdMillis() < ABANDONED_AFTER_MILLIS;
+                if (!other.version().equals(manifest.version()) && !inProgress) {
+                    stale.add(other.version());
+                }
+            }
+            if (!stale.isEmpty()) {
+                deleteWhere(QueryBuilders.boolQuery().filter(QueryBuilders.termQuery("model_id", manifest.modelId()))
+                        .filter(QueryBuilders.termsQuery("version", stale)).mustNot(QueryBuilders.termQuery(TYPE, CURRENT)), manifest.modelId());
+            }
+        }
+    }
+
+    /** Every upload's manifest of a model, committed or not. */
+    private List<ModelManifest> manifests(String modelId) {
+        client.get().admin().indices().prepareRefresh(INDEX).get();
+        SearchResponse response = client.get().prepareSearch(INDEX).setQuery(QueryBuilders.boolQuery()
+                .filter(QueryBuilders.termQuery(TYPE, MANIFEST)).filter(QueryBuilders.termQuery("model_id", modelId))).setSize(MAX_DOCS).get();
+        try {
+            List<ModelManifest> manifests = new ArrayList<>();
+            for (SearchHit hit : response.getHits().getHits()) {
+                manifests.add(ModelManifest.fromSource(hit.getSourceAsMap()));
+            }
+            return manifests;
+        } finally {
+            response.decRef();
         }
     }
 
@@ -224,19 +258,15 @@ public final class ModelStore {
      */
     public void delete(String modelId) {
         try (ThreadContext.StoredContext ignored = threadContext.stashContext()) {
-            if (!indexExists() || deleteWhere(modelId, null) == 0) {
+            if (!indexExists() || deleteWhere(QueryBuilders.termQuery("model_id", modelId), modelId) == 0) {
                 throw new ResourceNotFoundException("[model_id] [" + modelId + "]: no such model in the cluster's model store");
             }
         }
     }
 
-    /** Deletes the model's documents except those of version {@code keep} (all where null); returns how many went. */
-    private int deleteWhere(String modelId, String keep) {
+    /** Deletes the documents {@code query} finds; returns how many went. */
+    private int deleteWhere(QueryBuilder query, String modelId) {
         client.get().admin().indices().prepareRefresh(INDEX).get();
-        var query = QueryBuilders.boolQuery().filter(QueryBuilders.termQuery("model_id", modelId));
-        if (keep != null) {
-            query.mustNot(QueryBuilders.termQuery("version", keep));
-        }
         List<String> ids = new ArrayList<>();
         SearchResponse response = client.get().prepareSearch(INDEX).setQuery(query).setFetchSource(false).setSize(MAX_DOCS).get();
         try {
