@@ -8,6 +8,7 @@ import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.common.unit.ByteSizeValue;
 import org.elasticsearch.common.unit.RatioValue;
 import org.elasticsearch.common.util.concurrent.EsExecutors;
+import org.elasticsearch.core.TimeValue;
 import org.elasticsearch.env.Environment;
 import org.elasticsearch.features.NodeFeature;
 import org.elasticsearch.index.analysis.AbstractTokenizerFactory;
@@ -26,6 +27,7 @@ import org.elasticsearch.indices.SystemIndexDescriptor;
 import org.elasticsearch.rest.RestHandler;
 import org.elasticsearch.threadpool.ExecutorBuilder;
 import org.elasticsearch.threadpool.FixedExecutorBuilder;
+import org.elasticsearch.threadpool.Scheduler;
 import org.elasticsearch.threadpool.ThreadPool;
 import org.elasticsearch.xcontent.XContentParser;
 import org.elmosearch.analysis.ElmoTokenizer;
@@ -100,12 +102,20 @@ public class ElmoPlugin extends Plugin implements IngestPlugin, SearchPlugin, Sy
             value -> parseMemoryBudget(value, OsProbe.getInstance().getAdjustedTotalMemorySize()), Setting.Property.NodeScope,
             Setting.Property.Dynamic);
 
+    /**
+     * How often a node checks the cluster's model store for a version it lacks: the safety net for a commit or delete
+     * it missed while it stayed in the cluster (it is told of each one as it happens).
+     */
+    public static final Setting<TimeValue> MODELS_SYNC_INTERVAL = Setting.timeSetting("elmo.models.sync_interval",
+            TimeValue.timeValueMinutes(1), TimeValue.timeValueSeconds(1), Setting.Property.NodeScope);
+
     private final SetOnce<ElmoModelRegistry> registry = new SetOnce<>();
+    private final SetOnce<Scheduler.Cancellable> storeChecks = new SetOnce<>();
     private final SetOnce<EmbeddingBatcher> batcher = new SetOnce<>();
 
     @Override
     public List<Setting<?>> getSettings() {
-        return List.of(MODELS_PATH, INFERENCE_THREADS, PRELOAD, BATCHING, MAX_MODEL_MEMORY);
+        return List.of(MODELS_PATH, INFERENCE_THREADS, PRELOAD, BATCHING, MAX_MODEL_MEMORY, MODELS_SYNC_INTERVAL);
     }
 
     /**
@@ -172,6 +182,8 @@ public class ElmoPlugin extends Plugin implements IngestPlugin, SearchPlugin, Sy
             throw new UncheckedIOException("cannot prepare the folder for the models stored in the cluster", e);
         }
         services.clusterService().addListener(storedModels);
+        storeChecks.set(threadPool.scheduleWithFixedDelay(storedModels::checkForChanges, MODELS_SYNC_INTERVAL.get(environment.settings()),
+                threadPool.generic()));
         return List.of(models, stats, embeddingBatcher, store, storedModels);
     }
 
@@ -257,6 +269,10 @@ public class ElmoPlugin extends Plugin implements IngestPlugin, SearchPlugin, Sy
 
     @Override
     public void close() {
+        Scheduler.Cancellable checks = storeChecks.get();
+        if (checks != null) {
+            checks.cancel();
+        }
         // Frees the ONNX Runtime sessions' native memory.
         ElmoModelRegistry models = registry.get();
         if (models != null) {

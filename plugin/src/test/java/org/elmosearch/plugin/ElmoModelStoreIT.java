@@ -9,6 +9,7 @@ import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.plugins.Plugin;
 import org.elasticsearch.test.ESIntegTestCase;
 import org.elmosearch.elmo.SyntheticModel;
+import org.elmosearch.node.ElmoModelRegistry;
 import org.elmosearch.node.EmbeddingSpec;
 import org.elmosearch.node.ModelInfo;
 import org.elmosearch.node.ModelSource;
@@ -20,6 +21,7 @@ import org.elmosearch.plugin.action.PutModelAction;
 import org.elmosearch.plugin.action.PutModelChunkAction;
 import org.elmosearch.plugin.action.SyncStoredModelsAction;
 import org.elmosearch.plugin.store.ModelManifest;
+import org.elmosearch.plugin.store.ModelStore;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +57,7 @@ public class ElmoModelStoreIT extends ESIntegTestCase {
         return Settings.builder().put(super.nodeSettings(ordinal, other))
                 .put(ElmoPlugin.MODELS_PATH.getKey(), createTempDir().resolve("no-models").toAbsolutePath().toString())
                 .put(ElmoPlugin.INFERENCE_THREADS.getKey(), 1)
+                .put(ElmoPlugin.MODELS_SYNC_INTERVAL.getKey(), "1s")
                 .build();
     }
 
@@ -155,6 +158,24 @@ public class ElmoModelStoreIT extends ESIntegTestCase {
         assertFalse("the later commit's weights answer", Arrays.equals(fromSecond, fromFirst[0]));
         ResourceNotFoundException replaced = expectThrows(ResourceNotFoundException.class, () -> commit(v2));
         assertThat("the version it replaced is gone", replaced.getMessage(), containsString("no such upload"));
+    }
+
+    public void testANodeThatMissedACommitCatchesUpAtItsNextCheck() throws Exception {
+        Path first = tinyModel(11);
+        String v1 = upload(first, files(first), -1);
+        assertEveryNodeServes(commit(v1), v1);
+        Path second = tinyModel(12);
+        String v2 = upload(second, files(second), -1);
+        // The version in service changes in the store, and no node is told: as if every node missed the commit.
+        ModelStore store = internalCluster().getInstance(ModelStore.class);
+        store.commit(store.manifest(MODEL, v2), System.currentTimeMillis());
+        assertBusy(() -> {
+            for (String node : internalCluster().getNodeNames()) {
+                assertEquals(node, v2, internalCluster().getInstance(ElmoModelRegistry.class, node).storedVersions().get(MODEL));
+            }
+        }, 30, TimeUnit.SECONDS);
+        float[][] vectors = embedOnEveryNode();
+        assertArrayEquals(vectors[0], vectors[1], 0f);
     }
 
     public void testCorruptUploadsAreRefusedNamingTheProblemAndTheVersionInServiceKeepsServing() throws Exception {

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -21,8 +22,9 @@ import java.util.stream.Stream;
 /**
  * Keeps this node's stored models in line with the cluster's model store: fetches each version in service into a
  * folder under the node's temp dir, loads it, and unloads the models the store no longer has. It syncs by itself
- * once the store's index is readable after the node starts or joins, and when an upload is committed or a model
- * deleted ({@link #sync}, called by every node's share of the sync action).
+ * once the store's index is readable after the node starts or joins, when an upload is committed or a model
+ * deleted ({@link #sync}, called by every node's share of the sync action), and at a fixed interval
+ * ({@link #checkForChanges}), for a node that missed a commit or delete while it stayed in the cluster.
  */
 public final class StoredModels implements ClusterStateListener {
 
@@ -34,6 +36,8 @@ public final class StoredModels implements ClusterStateListener {
     private final Executor executor;
     /** Whether this node synced since the store's index last became readable. */
     private final AtomicBoolean synced = new AtomicBoolean();
+    /** The version of each model this node last tried to fetch and load: the periodic check does not try it again. */
+    private final Map<String, String> attempted = new ConcurrentHashMap<>();
 
     /**
      * @param folder   where the node writes the fetched files (under its temp dir); emptied first
@@ -93,16 +97,38 @@ public final class StoredModels implements ClusterStateListener {
     }
 
     /** Fetches and loads the versions in service that this node lacks, and unloads the models deleted. */
-    public synchronized void sync() {
+    public void sync() {
+        sync(true);
+    }
+
+    /**
+     * As {@link #sync}, but leaves alone a version that this node tried already and could not serve (which a commit,
+     * a delete or a restart tries again): a model over the memory budget is not fetched again at every interval.
+     * Does nothing until the store's index is readable.
+     */
+    public void checkForChanges() {
+        if (!synced.get()) {
+            return;
+        }
+        try {
+            sync(false);
+        } catch (RuntimeException e) {
+            LOGGER.warn("could not check the cluster's model store for changes", e);
+        }
+    }
+
+    private synchronized void sync(boolean retryFailed) {
         Map<String, ModelManifest> wanted = store.current();
         Map<String, String> have = registry.storedVersions();
         for (ModelManifest manifest : wanted.values()) {
-            if (!manifest.version().equals(have.get(manifest.modelId()))) {
+            String id = manifest.modelId();
+            if (!manifest.version().equals(have.get(id)) && (retryFailed || !manifest.version().equals(attempted.get(id)))) {
                 install(manifest);
             }
         }
         for (String id : have.keySet()) {
             if (!wanted.containsKey(id)) {
+                attempted.remove(id);
                 registry.uninstall(id);
                 deleteTree(folder.resolve(id));
                 LOGGER.info("unloaded model [{}]: deleted from the cluster's model store", id);
@@ -112,6 +138,7 @@ public final class StoredModels implements ClusterStateListener {
 
     private void install(ModelManifest manifest) {
         String id = manifest.modelId();
+        attempted.put(id, manifest.version());
         if (registry.shadowedByConfig(id, manifest.version())) {
             LOGGER.info("model [{}]: the config directory's model wins over version [{}] of the cluster's model store", id, manifest.version());
             return;
