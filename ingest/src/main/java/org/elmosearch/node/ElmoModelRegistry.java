@@ -217,13 +217,23 @@ public final class ElmoModelRegistry implements Closeable {
     }
 
     /**
-     * Checks that the files in {@code dir} make a model this node could serve, by loading it and closing it again;
-     * the trial is not counted against the memory budget, as it holds the memory only for the check.
+     * Checks that the files in {@code dir} make a model this node could serve, by loading it and closing it again.
+     * The trial holds its memory beside the models in service, so it must fit the budget beside them all.
      *
-     * @throws IOException naming what does not load
+     * @throws IOException                   naming what does not load
+     * @throws ElasticsearchStatusException 429 Too Many Requests where the trial does not fit the memory budget now
      */
     public void check(String id, Path dir) throws IOException {
-        read(dir).open(id, threads).close();
+        ModelFiles files = read(dir);
+        synchronized (LOADS) {
+            long expected = files.model().serializedSize();
+            long inService = nativeBytesInService.values().stream().mapToLong(Long::longValue).sum();
+            if (expected > memoryBudget - inService) {
+                throw new ElasticsearchStatusException("[model_id] [" + id + "]: no room on this node to try the upload: "
+                        + budgetShortfall(expected, inService, "the models in service"), RestStatus.TOO_MANY_REQUESTS);
+            }
+            files.open(id, threads).close();
+        }
     }
 
     /** Loads every model found on disk, recording failures instead of throwing. */
@@ -338,12 +348,15 @@ public final class ElmoModelRegistry implements Closeable {
         for (Map.Entry<String, Long> e : nativeBytesInService.entrySet()) {
             others += e.getKey().equals(id) ? 0 : e.getValue();
         }
-        long budget = memoryBudget;
-        if (expected > budget - others) {
-            throw new IllegalStateException("refused: it needs about " + ByteSizeValue.ofBytes(expected) + " of native memory, and the other models "
-                    + "on this node hold " + ByteSizeValue.ofBytes(others) + " of the " + ByteSizeValue.ofBytes(budget) + " that ["
-                    + MAX_MEMORY_SETTING + "] allows; raise [" + MAX_MEMORY_SETTING + "] or take models off this node");
+        if (expected > memoryBudget - others) {
+            throw new IllegalStateException("refused: " + budgetShortfall(expected, others, "the other models"));
         }
+    }
+
+    private String budgetShortfall(long expected, long held, String holders) {
+        return "it needs about " + ByteSizeValue.ofBytes(expected) + " of native memory, and " + holders + " on this node hold "
+                + ByteSizeValue.ofBytes(held) + " of the " + ByteSizeValue.ofBytes(memoryBudget) + " that [" + MAX_MEMORY_SETTING
+                + "] allows; raise [" + MAX_MEMORY_SETTING + "] or take models off this node";
     }
 
     /**

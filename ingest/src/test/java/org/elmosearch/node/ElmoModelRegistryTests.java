@@ -341,6 +341,23 @@ public class ElmoModelRegistryTests extends ESTestCase {
         }
     }
 
+    public void testTheTrialLoadOfAnUploadMustFitTheBudgetBesideTheModelsInServiceAndIsTooManyRequestsOtherwise() throws Exception {
+        Path root = createTempDir();
+        TinyModels.write(root, "first");
+        Path upload = TinyModels.write(createTempDir(), "upload");
+        try (ElmoModelRegistry registry = new ElmoModelRegistry(root, 1)) {
+            long first = TinyModels.loaded(registry, "first").memory().nativeBytes();
+            registry.memoryBudget(2 * first + first / 2);
+            registry.check("first", upload);
+            registry.memoryBudget(first + 1);
+            ElasticsearchStatusException e = expectThrows(ElasticsearchStatusException.class, () -> registry.check("first", upload));
+            assertEquals("a retry helps once memory is freed", RestStatus.TOO_MANY_REQUESTS, e.status());
+            assertThat(e.getMessage(), containsString("[model_id] [first]: no room on this node to try the upload: it needs about "));
+            assertThat(e.getMessage(), containsString("the models in service on this node hold " + ByteSizeValue.ofBytes(first)));
+            assertEquals("the trial holds nothing afterwards", new ElmoStats.Memory(first, first + 1), registry.memory());
+        }
+    }
+
     public void testALoadOverTheMemoryBudgetIsRefusedNamingTheModelItsSizeAndTheBudgetAndTheOthersKeepServing() throws Exception {
         Path root = createTempDir();
         TinyModels.write(root, "first");

@@ -2,6 +2,7 @@ package org.elmosearch.plugin.store;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.elasticsearch.ElasticsearchStatusException;
 import org.elasticsearch.cluster.ClusterChangedEvent;
 import org.elasticsearch.cluster.ClusterStateListener;
 import org.elasticsearch.cluster.routing.IndexRoutingTable;
@@ -87,6 +88,8 @@ public final class StoredModels implements ClusterStateListener {
             store.materialize(manifest, dir);
             try {
                 registry.check(manifest.modelId(), dir);
+            } catch (ElasticsearchStatusException noRoomNow) {
+                throw noRoomNow;
             } catch (IOException | RuntimeException e) {
                 throw new IllegalArgumentException("upload [" + manifest.version() + "] of model [" + manifest.modelId()
                         + "] does not make a loadable model: " + e.getMessage(), e);
