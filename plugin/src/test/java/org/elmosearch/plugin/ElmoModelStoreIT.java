@@ -17,9 +17,9 @@ import org.elmosearch.plugin.action.CommitModelAction;
 import org.elmosearch.plugin.action.DeleteModelAction;
 import org.elmosearch.plugin.action.EmbedAction;
 import org.elmosearch.plugin.action.EmbedRequest;
+import org.elmosearch.plugin.action.ModelNodesResponse;
 import org.elmosearch.plugin.action.PutModelAction;
 import org.elmosearch.plugin.action.PutModelChunkAction;
-import org.elmosearch.plugin.action.SyncStoredModelsAction;
 import org.elmosearch.plugin.store.ModelManifest;
 import org.elmosearch.plugin.store.ModelStore;
 
@@ -111,7 +111,7 @@ public class ElmoModelStoreIT extends ESIntegTestCase {
 
     private static void assertEveryNodeServes(CommitModelAction.Response response, String version) {
         assertFalse(response.nodes().failures().toString(), response.nodes().hasFailures());
-        for (SyncStoredModelsAction.NodeResponse node : response.nodes().getNodes()) {
+        for (ModelNodesResponse.NodeResponse node : response.nodes().getNodes()) {
             ModelInfo model = node.model();
             assertEquals(model.toString(), ModelInfo.State.LOADED, model.state());
             assertEquals(ModelSource.cluster(version), model.source());
@@ -221,10 +221,10 @@ public class ElmoModelStoreIT extends ESIntegTestCase {
         Path model = tinyModel(11);
         commit(upload(model, files(model), -1));
         embedOnEveryNode();
-        SyncStoredModelsAction.Response deleted = client().execute(DeleteModelAction.TYPE, new DeleteModelAction.Request(MODEL))
+        ModelNodesResponse deleted = client().execute(DeleteModelAction.TYPE, new DeleteModelAction.Request(MODEL))
                 .actionGet(30, TimeUnit.SECONDS);
         assertEquals(2, deleted.getNodes().size());
-        for (SyncStoredModelsAction.NodeResponse node : deleted.getNodes()) {
+        for (ModelNodesResponse.NodeResponse node : deleted.getNodes()) {
             assertNull(node.model());
         }
         for (Client client : internalCluster().getClients()) {

@@ -18,8 +18,8 @@ import org.elasticsearch.search.retriever.StandardRetrieverBuilder;
 import org.elasticsearch.search.vectors.KnnSearchBuilder;
 import org.elasticsearch.test.ESIntegTestCase;
 import org.elasticsearch.core.TimeValue;
-import org.elmosearch.elmo.SyntheticModel;
 import org.elmosearch.analysis.TextTokenizer;
+import org.elmosearch.elmo.SyntheticModel;
 import org.elmosearch.lucene.ScoreCombination;
 import org.elmosearch.lucene.ScoreMode;
 import org.elmosearch.node.EmbeddingSpec;
@@ -27,11 +27,12 @@ import org.elmosearch.node.ModelInfo;
 import org.elmosearch.plugin.action.ElmoNodesAction;
 import org.elmosearch.plugin.action.EmbedAction;
 import org.elmosearch.plugin.action.EmbedRequest;
+import org.elmosearch.plugin.action.ModelNodesResponse;
 import org.elmosearch.plugin.action.ReloadModelAction;
 import org.elmosearch.plugin.search.ElmoFusionRetrieverBuilder;
 import org.elmosearch.plugin.search.ElmoQueryVectorBuilder;
-import org.elmosearch.plugin.search.RescoreMode;
 import org.elmosearch.plugin.search.ElmoRescorerBuilder;
+import org.elmosearch.plugin.search.RescoreMode;
 import org.elmosearch.rank.ScoreFusion;
 import org.elmosearch.rank.ScoreNormalization;
 import org.junit.BeforeClass;
@@ -643,17 +644,17 @@ public class ElmoSearchIT extends ESIntegTestCase {
     public void testReloadPutsChangedModelFilesInServiceOnEveryNodeAndABrokenReloadKeepsTheOldModel() throws Exception {
         String id = "reloadable";
         SyntheticModel.write(SyntheticModel.randomWeights(SyntheticModel.Preset.TINY.options(), 5), models.resolve(id));
-        ReloadModelAction.Response first = client().execute(ReloadModelAction.TYPE, new ReloadModelAction.Request(id))
+        ModelNodesResponse first = client().execute(ReloadModelAction.TYPE, new ReloadModelAction.Request(id))
                 .actionGet(60, TimeUnit.SECONDS);
         assertFalse(first.failures().toString(), first.hasFailures());
         assertEquals(2, first.getNodes().size());
-        for (ReloadModelAction.NodeResponse node : first.getNodes()) {
+        for (ModelNodesResponse.NodeResponse node : first.getNodes()) {
             assertEquals(ModelInfo.State.LOADED, node.model().state());
             assertEquals("float32", node.model().weightPrecision());
         }
 
         java.nio.file.Files.writeString(models.resolve(id).resolve("settings.json"), "{\"weight_precision\": \"int8\"}");
-        ReloadModelAction.Response second = client().execute(ReloadModelAction.TYPE, new ReloadModelAction.Request(id))
+        ModelNodesResponse second = client().execute(ReloadModelAction.TYPE, new ReloadModelAction.Request(id))
                 .actionGet(60, TimeUnit.SECONDS);
         assertEquals(2, second.getNodes().size());
         second.getNodes().forEach(node -> assertEquals("int8", node.model().weightPrecision()));
@@ -661,7 +662,7 @@ public class ElmoSearchIT extends ESIntegTestCase {
         assertEquals(DIMS, client().execute(EmbedAction.TYPE, embed).actionGet(30, TimeUnit.SECONDS).dims());
 
         java.nio.file.Files.writeString(models.resolve(id).resolve("settings.json"), "{\"weight_precision\": \"fp16\"}");
-        ReloadModelAction.Response broken = client().execute(ReloadModelAction.TYPE, new ReloadModelAction.Request(id))
+        ModelNodesResponse broken = client().execute(ReloadModelAction.TYPE, new ReloadModelAction.Request(id))
                 .actionGet(60, TimeUnit.SECONDS);
         assertEquals(0, broken.getNodes().size());
         assertEquals(2, broken.failures().size());
@@ -730,7 +731,7 @@ public class ElmoSearchIT extends ESIntegTestCase {
         } finally {
             updateClusterSettings(org.elasticsearch.common.settings.Settings.builder().putNull(ElmoPlugin.MAX_MODEL_MEMORY.getKey()));
         }
-        ReloadModelAction.Response reloaded = client().execute(ReloadModelAction.TYPE, new ReloadModelAction.Request(id))
+        ModelNodesResponse reloaded = client().execute(ReloadModelAction.TYPE, new ReloadModelAction.Request(id))
                 .actionGet(60, TimeUnit.SECONDS);
         assertFalse(reloaded.failures().toString(), reloaded.hasFailures());
         reloaded.getNodes().forEach(node -> assertEquals(ModelInfo.State.LOADED, node.model().state()));

@@ -99,9 +99,9 @@ public final class CommitModelAction extends HandledTransportAction<CommitModelA
     /** The version now in service, and each node's state of the model after loading it. */
     public static final class Response extends ActionResponse {
         private final ModelManifest manifest;
-        private final SyncStoredModelsAction.Response nodes;
+        private final ModelNodesResponse nodes;
 
-        Response(ModelManifest manifest, SyncStoredModelsAction.Response nodes) {
+        Response(ModelManifest manifest, ModelNodesResponse nodes) {
             this.manifest = manifest;
             this.nodes = nodes;
         }
@@ -110,7 +110,7 @@ public final class CommitModelAction extends HandledTransportAction<CommitModelA
             return manifest;
         }
 
-        public SyncStoredModelsAction.Response nodes() {
+        public ModelNodesResponse nodes() {
             return nodes;
         }
 

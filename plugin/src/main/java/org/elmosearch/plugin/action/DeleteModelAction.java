@@ -22,10 +22,10 @@ import java.io.IOException;
  * {@code DELETE _elmo/models/<model_id>}: removes a model's every version and upload from the cluster's model
  * store, then every node unloads it (runs in progress finish first). Models of the nodes' config directories stay.
  */
-public final class DeleteModelAction extends HandledTransportAction<DeleteModelAction.Request, SyncStoredModelsAction.Response> {
+public final class DeleteModelAction extends HandledTransportAction<DeleteModelAction.Request, ModelNodesResponse> {
 
     public static final String NAME = "cluster:admin/elmo/models/delete";
-    public static final ActionType<SyncStoredModelsAction.Response> TYPE = new ActionType<>(NAME);
+    public static final ActionType<ModelNodesResponse> TYPE = new ActionType<>(NAME);
 
     private final ModelStore store;
     private final NodeClient client;
@@ -41,7 +41,7 @@ public final class DeleteModelAction extends HandledTransportAction<DeleteModelA
     }
 
     @Override
-    protected void doExecute(Task task, Request request, ActionListener<SyncStoredModelsAction.Response> listener) {
+    protected void doExecute(Task task, Request request, ActionListener<ModelNodesResponse> listener) {
         threadPool.generic().execute(() -> {
             try {
                 store.delete(request.modelId);

@@ -5,20 +5,16 @@ import org.elasticsearch.action.ActionType;
 import org.elasticsearch.action.FailedNodeException;
 import org.elasticsearch.action.support.ActionFilters;
 import org.elasticsearch.action.support.ContextPreservingActionListener;
-import org.elasticsearch.action.support.nodes.BaseNodeResponse;
 import org.elasticsearch.action.support.nodes.BaseNodesRequest;
 import org.elasticsearch.action.support.nodes.TransportNodesAction;
-import org.elasticsearch.cluster.ClusterName;
 import org.elasticsearch.cluster.node.DiscoveryNode;
 import org.elasticsearch.client.internal.node.NodeClient;
 import org.elasticsearch.cluster.service.ClusterService;
 import org.elasticsearch.common.io.stream.StreamInput;
-import org.elasticsearch.common.io.stream.StreamOutput;
 import org.elasticsearch.common.util.concurrent.ThreadContext;
 import org.elasticsearch.injection.guice.Inject;
 import org.elasticsearch.tasks.Task;
 import org.elasticsearch.threadpool.ThreadPool;
-import org.elasticsearch.transport.AbstractTransportRequest;
 import org.elasticsearch.transport.TransportService;
 import org.elmosearch.node.ElmoModelRegistry;
 import org.elmosearch.node.ModelInfo;
@@ -32,11 +28,11 @@ import java.util.List;
  * answers with its state of one model: absent once deleted. An internal action: the plugin runs it, never a user.
  */
 public final class SyncStoredModelsAction extends TransportNodesAction<
-        SyncStoredModelsAction.Request, SyncStoredModelsAction.Response, SyncStoredModelsAction.NodeRequest,
-        SyncStoredModelsAction.NodeResponse, Void> {
+        SyncStoredModelsAction.Request, ModelNodesResponse, ModelNodesResponse.NodeRequest,
+        ModelNodesResponse.NodeResponse, Void> {
 
     public static final String NAME = "internal:elmo/models/sync";
-    public static final ActionType<Response> TYPE = new ActionType<>(NAME);
+    public static final ActionType<ModelNodesResponse> TYPE = new ActionType<>(NAME);
 
     private final StoredModels storedModels;
     private final ElmoModelRegistry registry;
@@ -45,7 +41,7 @@ public final class SyncStoredModelsAction extends TransportNodesAction<
     public SyncStoredModelsAction(ThreadPool threadPool, ClusterService clusterService, TransportService transportService,
                                   ActionFilters actionFilters, StoredModels storedModels, ElmoModelRegistry registry) {
         // GENERIC: fetching and loading a large model takes a while.
-        super(NAME, clusterService, transportService, actionFilters, NodeRequest::new, threadPool.executor(ThreadPool.Names.GENERIC));
+        super(NAME, clusterService, transportService, actionFilters, ModelNodesResponse.NodeRequest::new, threadPool.executor(ThreadPool.Names.GENERIC));
         this.storedModels = storedModels;
         this.registry = registry;
     }
@@ -54,34 +50,34 @@ public final class SyncStoredModelsAction extends TransportNodesAction<
      * Syncs every node as the plugin rather than as the user whose commit or delete asked for it: that user is
      * allowed the commit or the delete, and needs nothing more.
      */
-    static void syncEveryNode(NodeClient client, String modelId, ActionListener<Response> listener) {
+    static void syncEveryNode(NodeClient client, String modelId, ActionListener<ModelNodesResponse> listener) {
         ThreadContext threadContext = client.threadPool().getThreadContext();
-        ActionListener<Response> inCallersContext = ContextPreservingActionListener.wrapPreservingContext(listener, threadContext);
+        ActionListener<ModelNodesResponse> inCallersContext = ContextPreservingActionListener.wrapPreservingContext(listener, threadContext);
         try (ThreadContext.StoredContext ignored = threadContext.stashContext()) {
             client.execute(TYPE, new Request(modelId), inCallersContext);
         }
     }
 
     @Override
-    protected Response newResponse(Request request, List<NodeResponse> responses, List<FailedNodeException> failures) {
-        return new Response(clusterService.getClusterName(), responses, failures);
+    protected ModelNodesResponse newResponse(Request request, List<ModelNodesResponse.NodeResponse> responses, List<FailedNodeException> failures) {
+        return new ModelNodesResponse(clusterService.getClusterName(), responses, failures);
     }
 
     @Override
-    protected NodeRequest newNodeRequest(Request request) {
-        return new NodeRequest(request.modelId);
+    protected ModelNodesResponse.NodeRequest newNodeRequest(Request request) {
+        return new ModelNodesResponse.NodeRequest(request.modelId);
     }
 
     @Override
-    protected NodeResponse newNodeResponse(StreamInput in, DiscoveryNode node) throws IOException {
-        return new NodeResponse(in, node);
+    protected ModelNodesResponse.NodeResponse newNodeResponse(StreamInput in, DiscoveryNode node) throws IOException {
+        return new ModelNodesResponse.NodeResponse(in, node);
     }
 
     @Override
-    protected NodeResponse nodeOperation(NodeRequest request, Task task) {
+    protected ModelNodesResponse.NodeResponse nodeOperation(ModelNodesResponse.NodeRequest request, Task task) {
         storedModels.sync();
         ModelInfo model = registry.describe().stream().filter(m -> m.id().equals(request.modelId)).findFirst().orElse(null);
-        return new NodeResponse(clusterService.localNode(), model);
+        return new ModelNodesResponse.NodeResponse(clusterService.localNode(), model);
     }
 
     /** Sync every node; answer with the state of {@code modelId}. */
@@ -91,56 +87,6 @@ public final class SyncStoredModelsAction extends TransportNodesAction<
         Request(String modelId) {
             super(new String[0]);
             this.modelId = modelId;
-        }
-    }
-
-    public static final class NodeRequest extends AbstractTransportRequest {
-        private final String modelId;
-
-        NodeRequest(String modelId) {
-            this.modelId = modelId;
-        }
-
-        NodeRequest(StreamInput in) throws IOException {
-            super(in);
-            modelId = in.readString();
-        }
-
-        @Override
-        public void writeTo(StreamOutput out) throws IOException {
-            super.writeTo(out);
-            out.writeString(modelId);
-        }
-    }
-
-    /** The model on one node after the sync; null where the node has no such model. */
-    public static final class NodeResponse extends BaseNodeResponse {
-        private final ModelInfo model;
-
-        NodeResponse(DiscoveryNode node, ModelInfo model) {
-            super(node);
-            this.model = model;
-        }
-
-        NodeResponse(StreamInput in, DiscoveryNode node) throws IOException {
-            super(in, node);
-            model = in.readOptionalWriteable(ModelInfo::new);
-        }
-
-        @Override
-        public void writeTo(StreamOutput out) throws IOException {
-            super.writeTo(out);
-            out.writeOptionalWriteable(model);
-        }
-
-        public ModelInfo model() {
-            return model;
-        }
-    }
-
-    public static final class Response extends LocalNodesResponse<NodeResponse> {
-        Response(ClusterName clusterName, List<NodeResponse> nodes, List<FailedNodeException> failures) {
-            super(clusterName, nodes, failures);
         }
     }
 }

@@ -9,7 +9,7 @@ import org.elasticsearch.rest.action.RestBuilderListener;
 import org.elasticsearch.xcontent.XContentBuilder;
 import org.elmosearch.node.ModelId;
 import org.elmosearch.plugin.action.DeleteModelAction;
-import org.elmosearch.plugin.action.SyncStoredModelsAction;
+import org.elmosearch.plugin.action.ModelNodesResponse;
 
 import java.util.List;
 
@@ -36,7 +36,7 @@ public final class RestDeleteModelAction extends BaseRestHandler {
         ModelId.check(modelId);
         return channel -> client.execute(DeleteModelAction.TYPE, new DeleteModelAction.Request(modelId), new RestBuilderListener<>(channel) {
             @Override
-            public RestResponse buildResponse(SyncStoredModelsAction.Response response, XContentBuilder builder) throws Exception {
+            public RestResponse buildResponse(ModelNodesResponse response, XContentBuilder builder) throws Exception {
                 return new RestResponse(RestStatus.OK, NodesResponseBody.write(builder, request, response, (node, b) -> b.field("model", node.model())));
             }
         });

@@ -8,6 +8,7 @@ import org.elasticsearch.rest.RestResponse;
 import org.elasticsearch.rest.RestStatus;
 import org.elasticsearch.rest.action.RestBuilderListener;
 import org.elasticsearch.xcontent.XContentBuilder;
+import org.elmosearch.plugin.action.ModelNodesResponse;
 import org.elmosearch.plugin.action.ReloadModelAction;
 
 import java.util.List;
@@ -35,7 +36,7 @@ public final class RestReloadModelAction extends BaseRestHandler {
         ReloadModelAction.Request reload = new ReloadModelAction.Request(request.param("model_id"));
         return channel -> client.execute(ReloadModelAction.TYPE, reload, new RestBuilderListener<>(channel) {
             @Override
-            public RestResponse buildResponse(ReloadModelAction.Response response, XContentBuilder builder) throws Exception {
+            public RestResponse buildResponse(ModelNodesResponse response, XContentBuilder builder) throws Exception {
                 RestStatus status = response.getNodes().isEmpty() && response.hasFailures()
                         ? ExceptionsHelper.status(ExceptionsHelper.unwrapCause(response.failures().get(0).getCause()))
                         : RestStatus.OK;
