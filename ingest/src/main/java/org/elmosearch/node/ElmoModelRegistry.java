@@ -86,7 +86,7 @@ public final class ElmoModelRegistry implements Closeable {
 
     /** The native memory of the models in service and the budget. */
     public ElmoStats.Memory memory() {
-        return new ElmoStats.Memory(nativeBytesInService.values().stream().mapToLong(Long::longValue).sum(), memoryBudget);
+        return new ElmoStats.Memory(nativeBytesHeld(null), memoryBudget);
     }
 
     /**
@@ -97,7 +97,7 @@ public final class ElmoModelRegistry implements Closeable {
      * @throws IllegalArgumentException for an id that is not a plain name
      */
     public boolean has(String id) {
-        if (Files.isDirectory(ModelId.resolve(root, id))) {
+        if (inConfigDirectory(id)) {
             return true;
         }
         Slot slot = slots.get(id);
@@ -164,7 +164,7 @@ public final class ElmoModelRegistry implements Closeable {
      * @return whether the config directory's model wins, so that the stored version need not be fetched
      */
     public boolean shadowedByConfig(String id, String version) {
-        if (!Files.isDirectory(ModelId.resolve(root, id))) {
+        if (!inConfigDirectory(id)) {
             return false;
         }
         shadowed.put(id, version);
@@ -183,7 +183,7 @@ public final class ElmoModelRegistry implements Closeable {
      * Records that a stored model's version could not be fetched; a node that serves an older version keeps it.
      */
     public void installFailed(String id, String version, String error) {
-        if (Files.isDirectory(ModelId.resolve(root, id))) {
+        if (inConfigDirectory(id)) {
             return;
         }
         slots.computeIfAbsent(id, k -> new Slot(id, null, version)).failed(version, error);
@@ -227,7 +227,7 @@ public final class ElmoModelRegistry implements Closeable {
         ModelFiles files = read(dir);
         synchronized (LOADS) {
             long expected = files.model().serializedSize();
-            long inService = nativeBytesInService.values().stream().mapToLong(Long::longValue).sum();
+            long inService = nativeBytesHeld(null);
             if (expected > memoryBudget - inService) {
                 throw new ElasticsearchStatusException("[model_id] [" + id + "]: no room on this node to try the upload: "
                         + budgetShortfall(expected, inService, "the models in service"), RestStatus.TOO_MANY_REQUESTS);
@@ -292,6 +292,11 @@ public final class ElmoModelRegistry implements Closeable {
         return ids;
     }
 
+    /** Whether the config directory has a model of this id, which wins over the cluster's model store on this node. */
+    private boolean inConfigDirectory(String id) {
+        return Files.isDirectory(ModelId.resolve(root, id));
+    }
+
     private ModelSource configSource(String id) {
         String hidden = shadowed.get(id);
         return hidden == null ? ModelSource.CONFIG : new ModelSource(ModelSource.Kind.CONFIG, null, hidden);
@@ -344,13 +349,19 @@ public final class ElmoModelRegistry implements Closeable {
     /** Refuses a load that would take the node's models past {@link #memoryBudget}; a model being reloaded counts once. */
     private void checkMemoryBudget(String id, ElmoModel model) {
         long expected = Math.max(model.serializedSize(), nativeBytesInService.getOrDefault(id, 0L));
-        long others = 0;
-        for (Map.Entry<String, Long> e : nativeBytesInService.entrySet()) {
-            others += e.getKey().equals(id) ? 0 : e.getValue();
-        }
+        long others = nativeBytesHeld(id);
         if (expected > memoryBudget - others) {
             throw new IllegalStateException("refused: " + budgetShortfall(expected, others, "the other models"));
         }
+    }
+
+    /** The native bytes of the models in service, but {@code except}'s (null: all). */
+    private long nativeBytesHeld(String except) {
+        long held = 0;
+        for (Map.Entry<String, Long> e : nativeBytesInService.entrySet()) {
+            held += e.getKey().equals(except) ? 0 : e.getValue();
+        }
+        return held;
     }
 
     private String budgetShortfall(long expected, long held, String holders) {

@@ -199,6 +199,7 @@ public final class ModelStore {
         try (ThreadContext.StoredContext ignored = threadContext.stashContext()) {
             client.get().prepareIndex(INDEX).setId(manifestId(manifest.modelId(), manifest.version()))
                     .setSource(withType(committed.toSource(), MANIFEST)).get();
+            // The refresh also makes every earlier manifest and chunk visible to the searches below.
             client.get().prepareIndex(INDEX).setId(manifest.modelId()).setSource(withType(committed.toSource(), CURRENT))
                     .setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE).get();
             List<String> stale = new ArrayList<>();
@@ -215,9 +216,8 @@ public final class ModelStore {
         }
     }
 
-    /** Every upload's manifest of a model, committed or not. */
+    /** Every upload's manifest of a model, committed or not, as searches see them (the caller refreshed). */
     private List<ModelManifest> manifests(String modelId) {
-        client.get().admin().indices().prepareRefresh(INDEX).get();
         SearchResponse response = client.get().prepareSearch(INDEX).setQuery(QueryBuilders.boolQuery()
                 .filter(QueryBuilders.termQuery(TYPE, MANIFEST)).filter(QueryBuilders.termQuery("model_id", modelId))).setSize(MAX_DOCS).get();
         try {
@@ -258,15 +258,19 @@ public final class ModelStore {
      */
     public void delete(String modelId) {
         try (ThreadContext.StoredContext ignored = threadContext.stashContext()) {
-            if (!indexExists() || deleteWhere(QueryBuilders.termQuery("model_id", modelId), modelId) == 0) {
-                throw new ResourceNotFoundException("[model_id] [" + modelId + "]: no such model in the cluster's model store");
+            if (indexExists()) {
+                // Chunks are indexed without a refresh: make every one visible to the search that finds them.
+                client.get().admin().indices().prepareRefresh(INDEX).get();
+                if (deleteWhere(QueryBuilders.termQuery("model_id", modelId), modelId) > 0) {
+                    return;
+                }
             }
+            throw new ResourceNotFoundException("[model_id] [" + modelId + "]: no such model in the cluster's model store");
         }
     }
 
-    /** Deletes the documents {@code query} finds; returns how many went. */
+    /** Deletes the documents {@code query} finds, as searches see them (the caller refreshed); returns how many went. */
     private int deleteWhere(QueryBuilder query, String modelId) {
-        client.get().admin().indices().prepareRefresh(INDEX).get();
         List<String> ids = new ArrayList<>();
         SearchResponse response = client.get().prepareSearch(INDEX).setQuery(query).setFetchSource(false).setSize(MAX_DOCS).get();
         try {
